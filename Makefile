@@ -1,0 +1,43 @@
+# Two commands matter: `make run` and `make test`. Both build the venv from
+# constraints.txt first (exact pins, no download URLs), so a fresh clone with
+# only Python 3.11 and make is enough.
+PYTHON ?= python3.11
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+PIP_FLAGS ?= --quiet --disable-pip-version-check
+
+.PHONY: install run test lint bench migrate manifest sandbox clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install $(PIP_FLAGS) -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/delegate-bot run
+
+test: install
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+bench: install
+	$(BIN)/python -m tests.bench.bench_http
+
+migrate: install
+	$(BIN)/delegate-bot migrate
+
+manifest: install
+	$(BIN)/delegate-bot manifest
+
+sandbox: install
+	$(BIN)/delegate-bot sandbox
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
