@@ -1,0 +1,17 @@
+"""Bolt listeners, one module per surface, each with register(app, runtime)."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.runtime import Runtime
+from handlers import commands, delegation, home, middleware, shortcuts
+
+
+def register_all(app: App, runtime: Runtime) -> None:
+    """Attach every listener and middleware to the Bolt app."""
+    middleware.register(app, runtime)
+    commands.register(app, runtime)
+    shortcuts.register(app, runtime)
+    delegation.register(app, runtime)
+    home.register(app, runtime)

@@ -99,3 +99,20 @@ class RhythmFit(StrEnum):
     TOO_OFTEN = "too_often"
     ABOUT_RIGHT = "about_right"
     TOO_RARE = "too_rare"
+
+
+class RestatementOutcome(StrEnum):
+    """What the lead did with one round of an owner's restatement."""
+
+    APPROVED = "approved"
+    CLARIFY = "clarify"
+    REASSIGNED = "reassigned"
+    CANCELLED = "cancelled"
+
+
+class UpdateSource(StrEnum):
+    """What prompted a status update: a check-in, the owner unasked, or an overdue nudge."""
+
+    CHECKIN = "checkin"
+    UNPROMPTED = "unprompted"
+    OVERDUE = "overdue"

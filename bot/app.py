@@ -1,0 +1,88 @@
+"""Composition root: settings in, a wired Bolt app with storage and ticker out."""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
+from sqlalchemy import Engine
+
+import handlers
+from bot.domain.clock import Clock, utc_now
+from bot.runtime import Runtime
+from bot.settings import Settings
+from scheduler.sweep import make_sweep
+from scheduler.ticker import Ticker
+from storage.db import make_engine, make_session_factory
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class BotApp:
+    """A running bot's parts, so the entry point can start and stop them in order."""
+
+    bolt: App
+    runtime: Runtime
+    ticker: Ticker
+    listeners: ThreadPoolExecutor
+
+    def start_background_work(self) -> None:
+        """Start the ticker that drives the outbox sweep."""
+        self.ticker.start()
+
+    def stop(self) -> None:
+        """Let running listeners finish, stop the ticker, close the database pool."""
+        self.listeners.shutdown(wait=True)
+        self.ticker.shutdown()
+        self.runtime.engine.dispose()
+        logger.info("Stopped cleanly")
+
+
+def make_web_client(settings: Settings) -> WebClient:
+    """A Web API client pointed at SLACK_API_URL, retrying dropped connections once."""
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    return WebClient(
+        token=token,
+        base_url=settings.slack_api_url,
+        timeout=10,
+        retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=1)],
+    )
+
+
+def create_app(
+    settings: Settings,
+    *,
+    clock: Clock = utc_now,
+    engine: Engine | None = None,
+) -> BotApp:
+    """Wire Bolt, storage, ticker and Slack client from settings."""
+    engine = engine or make_engine(settings.database_url)
+    runtime = Runtime(
+        settings=settings,
+        engine=engine,
+        sessions=make_session_factory(engine),
+        clock=clock,
+    )
+    listeners = ThreadPoolExecutor(
+        max_workers=settings.worker_threads, thread_name_prefix="listener"
+    )
+    secret = settings.slack_signing_secret
+    bolt_logger = logging.getLogger("bot.bolt")
+    # Bolt also reads SLACK_BOT_TOKEN itself and warns that our client wins; it should.
+    bolt_logger.addFilter(lambda record: "will be unused" not in record.getMessage())
+    bolt = App(
+        client=make_web_client(settings),
+        signing_secret=secret.get_secret_value() if secret else None,
+        # Socket Mode frames are authenticated by the connection, not by a signature.
+        request_verification_enabled=not settings.socket_mode,
+        listener_executor=listeners,
+        logger=bolt_logger,
+    )
+    handlers.register_all(bolt, runtime)
+    ticker = Ticker(make_sweep(runtime), interval_seconds=settings.sweep_interval_seconds)
+    return BotApp(bolt=bolt, runtime=runtime, ticker=ticker, listeners=listeners)

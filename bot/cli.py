@@ -1,0 +1,200 @@
+"""`delegate-bot`: run, migrate, manifest, sandbox."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+from types import FrameType
+
+import uvicorn
+from pydantic import ValidationError
+from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_bolt.error import BoltError
+from sqlalchemy import Engine
+
+from bot.app import BotApp, create_app
+from bot.logs import configure_logging, redact
+from bot.manifest import build_manifest
+from bot.server import SlackASGI
+from bot.settings import Settings, describe_errors
+from storage.db import database_is_reachable, make_engine
+from storage.migrate import current_revision, head_revision, pending_diff, upgrade_to_head
+
+EXIT_CONFIG = 2
+
+logger = logging.getLogger("bot.cli")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    command: str = args.command or "run"
+    if command == "manifest":
+        return _manifest(args.url, args.name)
+    if command == "sandbox":
+        from sandbox.__main__ import main as sandbox_main
+
+        return sandbox_main(args.sandbox_args)
+    settings = _load_settings()
+    if settings is None:
+        return EXIT_CONFIG
+    configure_logging(settings.log_level)
+    if command == "migrate":
+        return _migrate(settings, check=args.check)
+    return _run(settings)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="delegate-bot", description="Delegate work in Slack: brief, confirm, follow up."
+    )
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("run", help="run the bot (Socket Mode or HTTP, from the environment)")
+    migrate = commands.add_parser("migrate", help="upgrade the database to the latest schema")
+    migrate.add_argument("--check", action="store_true", help="only report pending migrations")
+    manifest = commands.add_parser("manifest", help="print the Slack app manifest (JSON)")
+    manifest.add_argument(
+        "--url",
+        help="public base URL for HTTP mode, e.g. https://bot.example.com "
+        "(omit for Socket Mode)",
+    )
+    manifest.add_argument("--name", default="Delegate", help="the app's display name")
+    sandbox = commands.add_parser("sandbox", help="run the local fake Slack workspace")
+    sandbox.add_argument("sandbox_args", nargs=argparse.REMAINDER)
+    return parser
+
+
+def _load_settings() -> Settings | None:
+    try:
+        return Settings()
+    except ValidationError as error:
+        print("delegate-bot: invalid configuration:", file=sys.stderr)
+        for line in describe_errors(error):
+            print(f"  {line}", file=sys.stderr)
+        return None
+
+
+def _manifest(url: str | None, name: str) -> int:
+    print(json.dumps(build_manifest(request_base_url=url, name=name), indent=2))
+    return 0
+
+
+def _migrate(settings: Settings, *, check: bool) -> int:
+    engine = make_engine(settings.database_url)
+    try:
+        if check:
+            behind = current_revision(engine) != head_revision()
+            diff = [] if behind else pending_diff(engine)
+            if behind or diff:
+                print("The database needs `delegate-bot migrate`.", file=sys.stderr)
+                return 1
+            print("The database is up to date.")
+            return 0
+        upgrade_to_head(engine)
+        print(f"Database at revision {current_revision(engine)}.")
+        return 0
+    finally:
+        engine.dispose()
+
+
+def _run(settings: Settings) -> int:
+    missing = settings.missing_credentials()
+    if missing:
+        print("delegate-bot: cannot start; missing configuration:", file=sys.stderr)
+        for line in missing:
+            print(f"  {line}", file=sys.stderr)
+        print(
+            "  Put them in the environment or a .env file. To try the bot without Slack, run "
+            "`delegate-bot sandbox` and follow what it prints.",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG
+    engine = make_engine(settings.database_url)
+    if not _schema_ready(engine):
+        return EXIT_CONFIG
+    try:
+        bot = create_app(settings, engine=engine)
+    except BoltError as error:
+        print(f"delegate-bot: Slack refused the credentials: {redact(str(error))}", file=sys.stderr)
+        return EXIT_CONFIG
+    return _serve(bot, settings)
+
+
+def _schema_ready(engine: Engine) -> bool:
+    if not database_is_reachable(engine):
+        print(
+            f"delegate-bot: cannot reach the database at {engine.url.render_as_string()}",
+            file=sys.stderr,
+        )
+        return False
+    if engine.dialect.name == "sqlite":
+        upgrade_to_head(engine)
+        return True
+    if current_revision(engine) != head_revision():
+        print(
+            "delegate-bot: the database schema is not current; run `delegate-bot migrate` first.",
+            file=sys.stderr,
+        )
+        return False
+    return True
+
+
+def _serve(bot: BotApp, settings: Settings) -> int:
+    """Serve /healthz (and /slack/events in HTTP mode) until SIGTERM or SIGINT."""
+    socket_handler: SocketModeHandler | None = None
+    if settings.socket_mode:
+        assert settings.slack_app_token is not None
+        socket_handler = SocketModeHandler(bot.bolt, settings.slack_app_token.get_secret_value())
+
+    def start() -> None:
+        if socket_handler is not None:
+            socket_handler.connect()
+            logger.info("Socket Mode: connected to Slack")
+        bot.start_background_work()
+
+    def stop() -> None:
+        if socket_handler is not None:
+            socket_handler.close()
+        bot.stop()
+
+    engine = bot.runtime.engine
+    asgi = SlackASGI(
+        bot.bolt,
+        database_is_reachable=lambda: database_is_reachable(engine),
+        on_startup=start,
+        on_shutdown=stop,
+        threads=settings.worker_threads,
+        serve_events=socket_handler is None,
+    )
+    config = uvicorn.Config(
+        asgi,
+        host=settings.host,
+        port=settings.port,
+        lifespan="on",
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=int(settings.shutdown_grace_seconds) or None,
+    )
+    server = uvicorn.Server(config)
+    received: list[int] = []
+
+    def remember(signum: int, frame: FrameType | None) -> None:
+        received.append(signum)
+
+    # Uvicorn re-raises the stop signal once it has shut down gracefully; these handlers
+    # receive it, so a clean SIGTERM ends with exit code 0 instead of death by signal.
+    signal.signal(signal.SIGTERM, remember)
+    signal.signal(signal.SIGINT, remember)
+    mode = "Socket Mode" if socket_handler else "HTTP mode (POST /slack/events)"
+    logger.info("%s; health at http://%s:%d/healthz", mode, settings.host, settings.port)
+    server.run()
+    return 0 if server.started else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
