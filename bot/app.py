@@ -77,6 +77,9 @@ def create_app(
     bolt_logger.addFilter(lambda record: "will be unused" not in record.getMessage())
     bolt = App(
         client=make_web_client(settings),
+        # Ack functions answer Slack as soon as they return; slower work runs as Bolt
+        # lazy listeners on `listeners`, so Slack's 3-second limit never waits on it.
+        process_before_response=True,
         signing_secret=secret.get_secret_value() if secret else None,
         # Socket Mode frames are authenticated by the connection, not by a signature.
         request_verification_enabled=not settings.socket_mode,

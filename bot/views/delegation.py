@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +32,12 @@ class BriefPrefill:
 
 def new_delegation_modal(prefill: BriefPrefill) -> dict[str, Any]:
     """The brief modal, with whatever the lead already gave us filled in."""
+    # slack_sdk's models validate on every build; the result depends only on the prefill.
+    return copy.deepcopy(_built_modal(prefill))
+
+
+@functools.lru_cache(maxsize=256)
+def _built_modal(prefill: BriefPrefill) -> dict[str, Any]:
     blocks = [
         SectionBlock(
             text="Hand this to *one* accountable owner. They will confirm it in their own words "

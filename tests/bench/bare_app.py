@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import uvicorn
 from slack_bolt import Ack, App
 
@@ -20,7 +22,13 @@ def main() -> int:
     settings = Settings()
     secret = settings.slack_signing_secret
     assert secret is not None
-    bolt = App(client=make_web_client(settings), signing_secret=secret.get_secret_value())
+    bolt = App(
+        client=make_web_client(settings),
+        signing_secret=secret.get_secret_value(),
+        # BARE_PROCESS_BEFORE_RESPONSE=1 matches the bot's Bolt configuration; unset is Bolt's
+        # default, where the request thread polls every 10 ms for the listener's ack.
+        process_before_response=os.environ.get("BARE_PROCESS_BEFORE_RESPONSE") == "1",
+    )
     bolt.command("/delegate")(ack_only)
     asgi = SlackASGI(bolt, database_is_reachable=lambda: True, threads=settings.worker_threads)
     config = uvicorn.Config(

@@ -45,6 +45,8 @@ class BotProcess:
         self.env.update(env)
         self.env["PORT"] = str(self.port)
         self.env.setdefault("HOST", "127.0.0.1")
+        # The benchmark's baseline app lives under tests/, which is not installed.
+        self.env["PYTHONPATH"] = str(ROOT)
         self.log_path = log_path
         self.args = args
         self.module = module
