@@ -65,7 +65,9 @@ def create_app(
     runtime = Runtime(
         settings=settings,
         engine=engine,
-        sessions=make_session_factory(engine),
+        # On SQLite, take the write lock at BEGIN: a transaction that reads and then writes
+        # would otherwise fail outright when another connection committed in between.
+        sessions=make_session_factory(engine, sqlite_begin="IMMEDIATE"),
         clock=clock,
     )
     listeners = ThreadPoolExecutor(

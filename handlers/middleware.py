@@ -27,7 +27,8 @@ def register(app: App, runtime: Runtime) -> None:
         with session_scope(runtime.sessions) as session:
             first_time = mark_event_processed(
                 session=session,
-                team_id=str(body.get("team_id", "")),
+                # Org-wide installs may send an enterprise id where a team id is missing.
+                team_id=str(body.get("team_id") or body.get("enterprise_id") or ""),
                 event_id=event_id,
                 at=runtime.clock(),
             )

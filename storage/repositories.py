@@ -1,0 +1,431 @@
+"""Queries and writes the services need; every function is scoped to one workspace.
+
+Each function takes the session and the workspace's team_id as keyword arguments and never
+reads or writes another workspace's rows. Nothing here commits: the caller's unit of work
+decides, so a state change and the outbox rows it causes land in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from bot.domain.types import OPEN_STATES, OutboxKind, OutboxState, ProjectState, Rhythm, TaskState
+from storage.models import (
+    AuditEvent,
+    Base,
+    Checkpoint,
+    Outbox,
+    Person,
+    ProcessedEvent,
+    Project,
+    Task,
+    Workspace,
+)
+
+# A declined task waits for the lead to reassign it; it no longer weighs on the person who
+# declined, so it does not count towards their open load.
+LOAD_STATES: frozenset[TaskState] = OPEN_STATES - {TaskState.DECLINED}
+
+
+def _insert(session: Session, model: type[Base]) -> postgresql.Insert | sqlite.Insert:
+    """A dialect-specific INSERT, which is what offers ON CONFLICT on both backends."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(model)
+    if dialect == "sqlite":
+        return sqlite.insert(model)
+    raise NotImplementedError(f"no ON CONFLICT support written for {dialect!r}")
+
+
+# --- workspaces -----------------------------------------------------------------------------
+
+
+def upsert_workspace(
+    *,
+    session: Session,
+    team_id: str,
+    now: dt.datetime,
+    name: str = "",
+    enterprise_id: str | None = None,
+    bot_user_id: str | None = None,
+) -> Workspace:
+    """Create the workspace row or refresh its Slack-given fields; settings are kept."""
+    values: dict[str, Any] = {
+        "name": name,
+        "enterprise_id": enterprise_id,
+        "bot_user_id": bot_user_id,
+        "updated_at": now,
+    }
+    statement = (
+        _insert(session, Workspace)
+        .values(team_id=team_id, installed_at=now, **values)
+        .on_conflict_do_update(index_elements=[Workspace.team_id], set_=values)
+        .returning(Workspace)
+    )
+    # populate_existing: a Workspace already in this session must show the new values.
+    return session.scalars(statement, execution_options={"populate_existing": True}).one()
+
+
+def get_workspace(*, session: Session, team_id: str) -> Workspace | None:
+    """The workspace row, if the app is installed there."""
+    return session.scalars(sa.select(Workspace).where(Workspace.team_id == team_id)).one_or_none()
+
+
+# --- people ---------------------------------------------------------------------------------
+
+
+def upsert_person(
+    *,
+    session: Session,
+    team_id: str,
+    slack_user_id: str,
+    now: dt.datetime,
+    display_name: str = "",
+    real_name: str = "",
+    tz: str | None = None,
+    is_bot: bool = False,
+    is_deleted: bool = False,
+) -> Person:
+    """Create or refresh a person from users.info; their own settings are left alone."""
+    values: dict[str, Any] = {
+        "display_name": display_name,
+        "real_name": real_name,
+        "is_bot": is_bot,
+        "is_deleted": is_deleted,
+        "updated_at": now,
+    }
+    if tz is not None:
+        values["tz"] = tz
+        values["tz_refreshed_at"] = now
+    # ON CONFLICT rather than select-then-insert: two processes handling events about a new
+    # user at once would otherwise race to a unique violation.
+    statement = (
+        _insert(session, Person)
+        .values(team_id=team_id, slack_user_id=slack_user_id, created_at=now, skills=[], **values)
+        .on_conflict_do_update(
+            index_elements=[Person.team_id, Person.slack_user_id],
+            set_=values,
+        )
+        .returning(Person)
+    )
+    return session.scalars(statement, execution_options={"populate_existing": True}).one()
+
+
+def get_person(*, session: Session, team_id: str, slack_user_id: str) -> Person | None:
+    """The person with this Slack user id in this workspace."""
+    return session.scalars(
+        sa.select(Person).where(Person.team_id == team_id, Person.slack_user_id == slack_user_id)
+    ).one_or_none()
+
+
+def get_person_by_id(*, session: Session, team_id: str, person_id: int) -> Person | None:
+    """The person with this row id, or None if it belongs to another workspace."""
+    return session.scalars(
+        sa.select(Person).where(Person.team_id == team_id, Person.id == person_id)
+    ).one_or_none()
+
+
+def list_people(*, session: Session, team_id: str, include_inactive: bool = False) -> list[Person]:
+    """People in the workspace by display name; bots and deactivated users only if asked."""
+    statement = sa.select(Person).where(Person.team_id == team_id)
+    if not include_inactive:
+        statement = statement.where(Person.is_bot.is_(False), Person.is_deleted.is_(False))
+    return list(session.scalars(statement.order_by(Person.display_name, Person.id)))
+
+
+# --- projects -------------------------------------------------------------------------------
+
+
+def create_project(
+    *, session: Session, team_id: str, name: str, lead_id: int, now: dt.datetime
+) -> Project:
+    """Add an open project led by the given person of the same workspace."""
+    _require_people(session=session, team_id=team_id, person_ids=[lead_id])
+    project = Project(
+        team_id=team_id, name=name, lead_id=lead_id, state=ProjectState.OPEN, created_at=now
+    )
+    session.add(project)
+    session.flush()
+    return project
+
+
+def get_project(*, session: Session, team_id: str, project_id: int) -> Project | None:
+    """The project with this id, or None if it belongs to another workspace."""
+    return session.scalars(
+        sa.select(Project).where(Project.team_id == team_id, Project.id == project_id)
+    ).one_or_none()
+
+
+def get_project_by_name(*, session: Session, team_id: str, name: str) -> Project | None:
+    """The project with this exact name in the workspace."""
+    return session.scalars(
+        sa.select(Project).where(Project.team_id == team_id, Project.name == name)
+    ).one_or_none()
+
+
+# --- tasks ----------------------------------------------------------------------------------
+
+
+def create_task(
+    *,
+    session: Session,
+    team_id: str,
+    lead_id: int,
+    owner_id: int,
+    title: str,
+    goal: str,
+    due_at: dt.datetime,
+    due_tz: str,
+    now: dt.datetime,
+    due_has_time: bool = False,
+    rhythm: Rhythm = Rhythm.WEEKLY,
+    project_id: int | None = None,
+    expectations: str = "",
+    non_negotiables: str = "",
+    freedoms: str = "",
+    risks: str = "",
+    skills: Sequence[str] = (),
+    checkpoints: Iterable[tuple[dt.datetime, str]] = (),
+    update_channel_id: str | None = None,
+    source_channel_id: str | None = None,
+    source_ts: str | None = None,
+    source_permalink: str | None = None,
+) -> Task:
+    """Add a task awaiting the owner's confirmation, with checkpoints numbered from 1."""
+    # Foreign keys alone would accept a person or project of another workspace.
+    _require_people(session=session, team_id=team_id, person_ids=[lead_id, owner_id])
+    if (
+        project_id is not None
+        and get_project(session=session, team_id=team_id, project_id=project_id) is None
+    ):
+        raise LookupError(f"project {project_id} is not in workspace {team_id}")
+    task = Task(
+        team_id=team_id,
+        project_id=project_id,
+        lead_id=lead_id,
+        owner_id=owner_id,
+        title=title,
+        goal=goal,
+        expectations=expectations,
+        non_negotiables=non_negotiables,
+        freedoms=freedoms,
+        risks=risks,
+        skills=list(skills),
+        due_at=due_at,
+        due_has_time=due_has_time,
+        due_tz=due_tz,
+        rhythm=rhythm,
+        state=TaskState.AWAITING_CONFIRMATION,
+        update_channel_id=update_channel_id,
+        source_channel_id=source_channel_id,
+        source_ts=source_ts,
+        source_permalink=source_permalink,
+        created_at=now,
+        updated_at=now,
+    )
+    task.checkpoints = [
+        Checkpoint(team_id=team_id, position=position, due_at=checkpoint_due, deliverable=text)
+        for position, (checkpoint_due, text) in enumerate(checkpoints, start=1)
+    ]
+    session.add(task)
+    session.flush()
+    return task
+
+
+def get_task(*, session: Session, team_id: str, task_id: int) -> Task | None:
+    """The task with this id, or None if it does not exist in this workspace."""
+    return session.scalars(
+        sa.select(Task).where(Task.team_id == team_id, Task.id == task_id)
+    ).one_or_none()
+
+
+def list_tasks_for_owner(
+    *,
+    session: Session,
+    team_id: str,
+    owner_id: int,
+    states: Iterable[TaskState] = LOAD_STATES,
+) -> list[Task]:
+    """The owner's tasks in the given states, soonest due first."""
+    return list(
+        session.scalars(
+            sa.select(Task)
+            .where(Task.team_id == team_id, Task.owner_id == owner_id, Task.state.in_(states))
+            .order_by(Task.due_at, Task.id)
+        )
+    )
+
+
+def list_tasks_for_lead(
+    *,
+    session: Session,
+    team_id: str,
+    lead_id: int,
+    states: Iterable[TaskState] = OPEN_STATES,
+) -> list[Task]:
+    """Tasks the lead delegated, in the given states, soonest due first."""
+    return list(
+        session.scalars(
+            sa.select(Task)
+            .where(Task.team_id == team_id, Task.lead_id == lead_id, Task.state.in_(states))
+            .order_by(Task.due_at, Task.id)
+        )
+    )
+
+
+def count_open_tasks_for_owner(*, session: Session, team_id: str, owner_id: int) -> int:
+    """How many tasks currently weigh on this owner (see LOAD_STATES)."""
+    return (
+        session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Task)
+            .where(Task.team_id == team_id, Task.owner_id == owner_id, Task.state.in_(LOAD_STATES))
+        )
+        or 0
+    )
+
+
+def open_load_by_owner(*, session: Session, team_id: str) -> dict[int, int]:
+    """Open task count per owner id across the workspace, for suggesting owners."""
+    rows = session.execute(
+        sa.select(Task.owner_id, sa.func.count())
+        .where(Task.team_id == team_id, Task.state.in_(LOAD_STATES))
+        .group_by(Task.owner_id)
+    )
+    return {owner_id: count for owner_id, count in rows}
+
+
+def _require_people(*, session: Session, team_id: str, person_ids: Iterable[int]) -> None:
+    wanted = set(person_ids)
+    found = set(
+        session.scalars(
+            sa.select(Person.id).where(Person.team_id == team_id, Person.id.in_(wanted))
+        )
+    )
+    missing = wanted - found
+    if missing:
+        raise LookupError(f"people {sorted(missing)} are not in workspace {team_id}")
+
+
+# --- outbox ---------------------------------------------------------------------------------
+
+
+def enqueue_outbox(
+    *,
+    session: Session,
+    team_id: str,
+    kind: OutboxKind,
+    payload: Mapping[str, Any],
+    due_at: dt.datetime,
+    now: dt.datetime,
+    unique_key: str | None = None,
+    task_id: int | None = None,
+    recipient_id: int | None = None,
+) -> Outbox | None:
+    """Queue a message to send at due_at; None if a row with this unique_key already exists."""
+    statement = (
+        _insert(session, Outbox)
+        .values(
+            team_id=team_id,
+            kind=kind,
+            payload=dict(payload),
+            due_at=due_at,
+            state=OutboxState.PENDING,
+            attempts=0,
+            unique_key=unique_key,
+            task_id=task_id,
+            recipient_id=recipient_id,
+            created_at=now,
+        )
+        # Another process may be inserting the same recurring work right now: the database
+        # settles it, and the loser quietly gets nothing back.
+        .on_conflict_do_nothing(index_elements=[Outbox.team_id, Outbox.unique_key])
+        .returning(Outbox)
+    )
+    return session.scalars(statement).one_or_none()
+
+
+def pending_outbox_for_task(*, session: Session, team_id: str, task_id: int) -> list[Outbox]:
+    """Unsent messages about a task, e.g. to cancel them when the task ends."""
+    return list(
+        session.scalars(
+            sa.select(Outbox)
+            .where(
+                Outbox.team_id == team_id,
+                Outbox.task_id == task_id,
+                Outbox.state == OutboxState.PENDING,
+            )
+            .order_by(Outbox.due_at, Outbox.id)
+        )
+    )
+
+
+# --- audit and event de-duplication ---------------------------------------------------------
+
+
+def record_audit(
+    *,
+    session: Session,
+    team_id: str,
+    actor: str,
+    action: str,
+    at: dt.datetime,
+    task_id: int | None = None,
+    from_state: str | None = None,
+    to_state: str | None = None,
+    detail: Mapping[str, Any] | None = None,
+) -> AuditEvent:
+    """Append who did what (actor is a Slack user id) to the audit log."""
+    event = AuditEvent(
+        team_id=team_id,
+        task_id=task_id,
+        actor=actor,
+        action=action,
+        from_state=None if from_state is None else str(from_state),
+        to_state=None if to_state is None else str(to_state),
+        detail=dict(detail or {}),
+        at=at,
+    )
+    session.add(event)
+    session.flush()
+    return event
+
+
+def audit_trail(*, session: Session, team_id: str, task_id: int) -> list[AuditEvent]:
+    """A task's audit events, oldest first."""
+    return list(
+        session.scalars(
+            sa.select(AuditEvent)
+            .where(AuditEvent.team_id == team_id, AuditEvent.task_id == task_id)
+            .order_by(AuditEvent.at, AuditEvent.id)
+        )
+    )
+
+
+def mark_event_processed(*, session: Session, team_id: str, event_id: str, at: dt.datetime) -> bool:
+    """True the first time an event id is seen in this workspace, False for a retry."""
+    # The insert is visible to other processes only after the caller commits; commit this
+    # before slow work so a retry arriving meanwhile waits on the row lock and sees it.
+    statement = (
+        _insert(session, ProcessedEvent)
+        .values(team_id=team_id, event_id=event_id, received_at=at)
+        .on_conflict_do_nothing(index_elements=[ProcessedEvent.team_id, ProcessedEvent.event_id])
+        .returning(ProcessedEvent.event_id)
+    )
+    return session.execute(statement).first() is not None
+
+
+def forget_processed_events(*, session: Session, team_id: str, before: dt.datetime) -> int:
+    """Delete event ids received before the cut-off (Slack retries within minutes)."""
+    result = session.execute(
+        sa.delete(ProcessedEvent).where(
+            ProcessedEvent.team_id == team_id, ProcessedEvent.received_at < before
+        )
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
