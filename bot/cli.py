@@ -60,8 +60,7 @@ def _parser() -> argparse.ArgumentParser:
     manifest = commands.add_parser("manifest", help="print the Slack app manifest (JSON)")
     manifest.add_argument(
         "--url",
-        help="public base URL for HTTP mode, e.g. https://bot.example.com "
-        "(omit for Socket Mode)",
+        help="public base URL for HTTP mode, e.g. https://bot.example.com (omit for Socket Mode)",
     )
     manifest.add_argument("--name", default="Delegate", help="the app's display name")
     sandbox = commands.add_parser("sandbox", help="run the local fake Slack workspace")
@@ -153,13 +152,13 @@ def _serve(bot: BotApp, settings: Settings) -> int:
 
     def start() -> None:
         if socket_handler is not None:
-            socket_handler.connect()
+            socket_handler.connect()  # type: ignore[no-untyped-call]
             logger.info("Socket Mode: connected to Slack")
         bot.start_background_work()
 
     def stop() -> None:
         if socket_handler is not None:
-            socket_handler.close()
+            socket_handler.close()  # type: ignore[no-untyped-call]
         bot.stop()
 
     engine = bot.runtime.engine

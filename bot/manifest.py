@@ -29,10 +29,14 @@ LONG_DESCRIPTION = (
 )
 
 
-def build_manifest(*, request_base_url: str | None = None, name: str = "Delegate") -> dict[str, Any]:
+def build_manifest(
+    *, request_base_url: str | None = None, name: str = "Delegate"
+) -> dict[str, Any]:
     """The manifest: Socket Mode when no public URL is given, HTTP request URLs otherwise."""
     socket_mode = request_base_url is None
-    events_url = None if socket_mode else request_base_url.rstrip("/") + "/slack/events"
+    events_url = (
+        None if request_base_url is None else request_base_url.rstrip("/") + "/slack/events"
+    )
     command: dict[str, Any] = {
         "command": "/delegate",
         "description": "Hand a task to one owner with a clear brief",

@@ -9,10 +9,9 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
-from urllib.parse import parse_qs
 
 from slack_bolt import App
 from slack_bolt.request import BoltRequest
@@ -86,7 +85,7 @@ class SlackASGI:
                 return
             request = BoltRequest(
                 body=body.decode("utf-8", errors="replace"),
-                query=parse_qs(scope.get("query_string", b"").decode("latin-1")),
+                query=scope.get("query_string", b"").decode("latin-1"),
                 headers=_headers(scope),
             )
             loop = asyncio.get_running_loop()
@@ -96,7 +95,9 @@ class SlackASGI:
                 for name, values in response.headers.items()
                 for value in values
             ]
-            await send({"type": "http.response.start", "status": response.status, "headers": headers})
+            await send(
+                {"type": "http.response.start", "status": response.status, "headers": headers}
+            )
             await send({"type": "http.response.body", "body": response.body.encode("utf-8")})
         else:
             await _respond(send, 404, b"not found", "text/plain")
@@ -122,13 +123,13 @@ async def _read_body(receive: Receive) -> bytes | None:
             return b"".join(chunks)
 
 
-def _headers(scope: Scope) -> dict[str, list[str]]:
+def _headers(scope: Scope) -> dict[str, str | Sequence[str]]:
     headers: dict[str, list[str]] = {}
     for raw_name, raw_value in scope.get("headers", []):
         headers.setdefault(raw_name.decode("latin-1").lower(), []).append(
             raw_value.decode("latin-1")
         )
-    return headers
+    return dict(headers)
 
 
 async def _respond(send: Send, status: int, body: bytes, content_type: str) -> None:

@@ -9,7 +9,9 @@ _DAY_INDEX: dict[str, int] = {name.lower(): index for index, name in enumerate(D
 def _day(token: str) -> int:
     key = token.strip().lower()[:3]
     if key not in _DAY_INDEX:
-        raise ValueError(f"{token.strip()!r} is not a weekday; use Mon, Tue, Wed, Thu, Fri, Sat, Sun")
+        raise ValueError(
+            f"{token.strip()!r} is not a weekday; use Mon, Tue, Wed, Thu, Fri, Sat, Sun"
+        )
     return _DAY_INDEX[key]
 
 

@@ -92,10 +92,12 @@ class Requests:
             }
         )
         timestamp = str(int(time.time()))
-        headers = {
+        headers: dict[str, str] = {
             "Content-Type": "application/x-www-form-urlencoded",
             "X-Slack-Request-Timestamp": timestamp,
-            "X-Slack-Signature": self._verifier.generate_signature(timestamp=timestamp, body=body),
+            "X-Slack-Signature": str(
+                self._verifier.generate_signature(timestamp=timestamp, body=body)
+            ),
         }
         return body.encode(), headers
 
@@ -191,20 +193,38 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory() as tmp:
             work = Path(tmp)
             bare_default = _measure(
-                "bare Bolt, default", "tests.bench.bare_app", share(0), work, args.requests,
+                "bare Bolt, default",
+                "tests.bench.bare_app",
+                share(0),
+                work,
+                args.requests,
                 args.concurrency,
             )
             bare_matched = _measure(
-                "bare Bolt, bot's config", "tests.bench.bare_app", share(1), work, args.requests,
-                args.concurrency, {"BARE_PROCESS_BEFORE_RESPONSE": "1"},
+                "bare Bolt, bot's config",
+                "tests.bench.bare_app",
+                share(1),
+                work,
+                args.requests,
+                args.concurrency,
+                {"BARE_PROCESS_BEFORE_RESPONSE": "1"},
             )
             ours = _measure(
-                "delegate-bot, /delegate", "bot.cli", share(2), work, args.requests,
+                "delegate-bot, /delegate",
+                "bot.cli",
+                share(2),
+                work,
+                args.requests,
                 args.concurrency,
             )
             ours_ack = _measure(
-                "delegate-bot, help", "bot.cli", share(3), work, args.requests,
-                args.concurrency, text="help",
+                "delegate-bot, help",
+                "bot.cli",
+                share(3),
+                work,
+                args.requests,
+                args.concurrency,
+                text="help",
             )
     finally:
         stop.set()

@@ -60,7 +60,7 @@ class BotProcess:
     def start(self) -> BotProcess:
         """Start the process; output goes to the log file."""
         log = self.log_path.open("wb")
-        self.process = subprocess.Popen(  # noqa: S603
+        self.process = subprocess.Popen(
             [sys.executable, "-m", self.module, *self.args],
             cwd=self.log_path.parent,
             env=self.env,
@@ -78,7 +78,7 @@ class BotProcess:
             if self.process.poll() is not None:
                 raise AssertionError(f"bot exited with {self.process.returncode}:\n{self.log()}")
             try:
-                with urllib.request.urlopen(self.base_url + "/healthz", timeout=2) as answer:  # noqa: S310
+                with urllib.request.urlopen(self.base_url + "/healthz", timeout=2) as answer:
                     if answer.status == 200:
                         return
             except (urllib.error.URLError, ConnectionError, TimeoutError):

@@ -37,7 +37,9 @@ def test_mention_and_title_prefill_the_modal(
     owner = "U0SBMARC1"
     http_slack.slash_command(_lead(slack_sandbox), f"<@{owner}|marcus> Acme renewal deck")
     [call] = wait_for_calls(slack_sandbox, "views.open")
-    blocks = {block["block_id"]: block for block in call.params["view"]["blocks"] if "block_id" in block}
+    blocks = {
+        block["block_id"]: block for block in call.params["view"]["blocks"] if "block_id" in block
+    }
     assert blocks["owner"]["element"]["initial_user"] == owner
     assert blocks["title"]["element"]["initial_value"] == "Acme renewal deck"
 

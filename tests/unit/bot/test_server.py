@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from typing import Any
 
 from slack_bolt import App
@@ -19,13 +19,17 @@ def _bolt() -> App:
 def _request(
     asgi: SlackASGI, method: str, path: str, body: bytes = b""
 ) -> tuple[int, dict[str, str], bytes]:
-    sent: list[dict[str, Any]] = []
+    sent: list[MutableMapping[str, Any]] = []
     chunks = [body]
 
     async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": chunks.pop(0) if chunks else b"", "more_body": False}
+        return {
+            "type": "http.request",
+            "body": chunks.pop(0) if chunks else b"",
+            "more_body": False,
+        }
 
-    async def send(message: dict[str, Any]) -> None:
+    async def send(message: MutableMapping[str, Any]) -> None:
         sent.append(message)
 
     scope = {"type": "http", "method": method, "path": path, "headers": [], "query_string": b""}
@@ -63,7 +67,9 @@ def test_socket_mode_serves_no_events_route() -> None:
 
 
 def test_oversized_body_is_refused() -> None:
-    status, _, _ = _request(_asgi(lambda: True), "POST", "/slack/events", b"x" * (MAX_BODY_BYTES + 1))
+    status, _, _ = _request(
+        _asgi(lambda: True), "POST", "/slack/events", b"x" * (MAX_BODY_BYTES + 1)
+    )
     assert status == 413
 
 
@@ -73,14 +79,18 @@ def test_unknown_path_is_404() -> None:
 
 def test_lifespan_runs_start_and_stop_hooks() -> None:
     events: list[str] = []
-    asgi = _asgi(lambda: True, on_startup=lambda: events.append("start"), on_shutdown=lambda: events.append("stop"))
+    asgi = _asgi(
+        lambda: True,
+        on_startup=lambda: events.append("start"),
+        on_shutdown=lambda: events.append("stop"),
+    )
     messages = [{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}]
     sent: list[str] = []
 
     async def receive() -> dict[str, Any]:
         return messages.pop(0)
 
-    async def send(message: dict[str, Any]) -> None:
+    async def send(message: MutableMapping[str, Any]) -> None:
         sent.append(message["type"])
 
     asyncio.run(asgi({"type": "lifespan"}, receive, send))
@@ -93,12 +103,12 @@ def test_failed_startup_is_reported_to_the_server() -> None:
         raise RuntimeError("socket refused")
 
     asgi = _asgi(lambda: True, on_startup=explode)
-    sent: list[dict[str, Any]] = []
+    sent: list[MutableMapping[str, Any]] = []
 
     async def receive() -> dict[str, Any]:
         return {"type": "lifespan.startup"}
 
-    async def send(message: dict[str, Any]) -> None:
+    async def send(message: MutableMapping[str, Any]) -> None:
         sent.append(message)
 
     asyncio.run(asgi({"type": "lifespan"}, receive, send))
