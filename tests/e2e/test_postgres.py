@@ -11,7 +11,6 @@ from sandbox.deliver import Deliverer
 from sandbox.server import SandboxServer
 from tests.e2e.conftest import BotFactory
 from tests.e2e.process import BotProcess
-from tests.e2e.waiting import wait_for_calls
 from tests.pg import postgres_url, throwaway_database, throwaway_schema
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
@@ -52,6 +51,6 @@ def test_run_refuses_an_unmigrated_database_then_migrate_fixes_it(
     first = slack.app_home_opened(lead)
     slack.app_home_opened(lead, event_id=first.event_id, retry_num=1, retry_reason="http_timeout")
     slack.slash_command(lead, "")
-    wait_for_calls(slack_sandbox, "views.open")
-    assert len(wait_for_calls(slack_sandbox, "views.publish")) == 1
+    slack_sandbox.wait_for_call("views.open", timeout=10)
+    assert len(slack_sandbox.wait_for_call("views.publish", timeout=10)) == 1
     assert f"Skipping event {first.event_id}" in bot.log()

@@ -10,7 +10,6 @@ from sandbox.deliver import Deliverer
 from sandbox.server import SandboxServer
 from tests.e2e.conftest import BotFactory
 from tests.e2e.process import BotProcess
-from tests.e2e.waiting import wait_for_calls
 
 pytestmark = pytest.mark.e2e
 
@@ -24,7 +23,7 @@ def test_delegate_opens_the_brief_modal_over_http(
 ) -> None:
     delivery = http_slack.slash_command(_lead(slack_sandbox), "")
     assert delivery.status == 200
-    [call] = wait_for_calls(slack_sandbox, "views.open")
+    [call] = slack_sandbox.wait_for_call("views.open", timeout=10)
     # The sandbox refuses a trigger_id older than 3 seconds, so ok means "within 3 seconds".
     assert call.ok, call.response
     assert call.params["trigger_id"] == delivery.trigger_id
@@ -36,7 +35,7 @@ def test_mention_and_title_prefill_the_modal(
 ) -> None:
     owner = "U0SBMARC1"
     http_slack.slash_command(_lead(slack_sandbox), f"<@{owner}|marcus> Acme renewal deck")
-    [call] = wait_for_calls(slack_sandbox, "views.open")
+    [call] = slack_sandbox.wait_for_call("views.open", timeout=10)
     blocks = {
         block["block_id"]: block for block in call.params["view"]["blocks"] if "block_id" in block
     }
@@ -59,8 +58,27 @@ def test_help_and_unknown_words_answer_privately(
 def test_shortcuts_open_the_modal(slack_sandbox: SandboxServer, http_slack: Deliverer) -> None:
     delivery = http_slack.global_shortcut(_lead(slack_sandbox), "new_delegation")
     assert delivery.status == 200
-    [call] = wait_for_calls(slack_sandbox, "views.open")
+    [call] = slack_sandbox.wait_for_call("views.open", timeout=10)
     assert call.ok, call.response
+
+    channel = slack_sandbox.workspace.default_channel_id
+    message = slack_sandbox.state.store_message(
+        channel,
+        {
+            "type": "message",
+            "user": "U0SBTOM01",
+            "text": "Acme wants the QBR deck by Friday",
+            "ts": slack_sandbox.state.next_ts(),
+        },
+    )
+    delivery = http_slack.message_shortcut(
+        _lead(slack_sandbox), "delegate_message", message, channel
+    )
+    assert delivery.status == 200
+    _, from_message = slack_sandbox.wait_for_call("views.open", count=2, timeout=10)
+    assert from_message.ok, from_message.response
+    goal = next(b for b in from_message.params["view"]["blocks"] if b.get("block_id") == "goal")
+    assert goal["element"]["initial_value"] == "Acme wants the QBR deck by Friday"
 
 
 def test_bad_signature_and_stale_timestamp_get_401_and_change_nothing(
@@ -75,7 +93,7 @@ def test_bad_signature_and_stale_timestamp_get_401_and_change_nothing(
     assert event.status == 401
     # A correctly signed request afterwards is served, and is the only thing that was.
     http_slack.slash_command(lead, "")
-    wait_for_calls(slack_sandbox, "views.open")
+    slack_sandbox.wait_for_call("views.open", timeout=10)
     assert [call.method for call in slack_sandbox.calls if call.method != "auth.test"] == [
         "views.open"
     ]
@@ -93,7 +111,7 @@ def test_retried_event_is_processed_once(
     assert retry.status == 200
     # The retry was skipped before its ack; a later event's publish shows nothing else came.
     http_slack.app_home_opened("U0SBTOM01")
-    calls = wait_for_calls(slack_sandbox, "views.publish", count=2)
+    calls = slack_sandbox.wait_for_call("views.publish", count=2, timeout=10)
     assert sorted(call.params["user_id"] for call in calls) == sorted([lead, "U0SBTOM01"])
     assert f"Skipping event {first.event_id}" in http_bot.log()
 
@@ -104,7 +122,7 @@ def test_delegate_over_socket_mode(slack_sandbox: SandboxServer, start_bot: BotF
     socket_slack = Deliverer(slack_sandbox, via="socket")
     delivery = socket_slack.slash_command(_lead(slack_sandbox), "")
     assert delivery.ok
-    [call] = wait_for_calls(slack_sandbox, "views.open")
+    [call] = slack_sandbox.wait_for_call("views.open", timeout=10)
     assert call.ok, call.response
     assert call.params["trigger_id"] == delivery.trigger_id
     connections = slack_sandbox.calls_to("apps.connections.open")
