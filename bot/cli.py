@@ -21,6 +21,7 @@ from bot.logs import configure_logging, redact
 from bot.manifest import build_manifest
 from bot.server import SlackASGI
 from bot.settings import Settings, describe_errors
+from sandbox.__main__ import main as sandbox_main
 from storage.db import database_is_reachable, make_engine
 from storage.migrate import current_revision, head_revision, pending_diff, upgrade_to_head
 
@@ -31,15 +32,14 @@ logger = logging.getLogger("bot.cli")
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script."""
-    parser = _parser()
-    args = parser.parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["sandbox"]:
+        # The sandbox has its own options; argparse would swallow them here.
+        return sandbox_main(arguments[1:])
+    args = _parser().parse_args(arguments)
     command: str = args.command or "run"
     if command == "manifest":
         return _manifest(args.url, args.name)
-    if command == "sandbox":
-        from sandbox.__main__ import main as sandbox_main
-
-        return sandbox_main(args.sandbox_args)
     settings = _load_settings()
     if settings is None:
         return EXIT_CONFIG
@@ -63,8 +63,9 @@ def _parser() -> argparse.ArgumentParser:
         help="public base URL for HTTP mode, e.g. https://bot.example.com (omit for Socket Mode)",
     )
     manifest.add_argument("--name", default="Delegate", help="the app's display name")
-    sandbox = commands.add_parser("sandbox", help="run the local fake Slack workspace")
-    sandbox.add_argument("sandbox_args", nargs=argparse.REMAINDER)
+    commands.add_parser(
+        "sandbox", help="run the local fake Slack workspace (see `delegate-bot sandbox --help`)"
+    )
     return parser
 
 

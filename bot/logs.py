@@ -33,3 +33,6 @@ def configure_logging(level: str) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # APScheduler logs every sweep run at INFO; that is noise unless debugging.
+    if logging.getLevelName(level) != logging.DEBUG:
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)

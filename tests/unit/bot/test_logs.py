@@ -4,7 +4,7 @@ import logging
 
 import pytest
 
-from bot.logs import RedactTokens, redact
+from bot.logs import RedactTokens, configure_logging, redact
 
 
 def test_tokens_are_redacted_from_log_records(caplog: pytest.LogCaptureFixture) -> None:
@@ -20,3 +20,18 @@ def test_tokens_are_redacted_from_log_records(caplog: pytest.LogCaptureFixture) 
 def test_redact_plain_text() -> None:
     assert redact("token xoxp-1-2 here") == "token [redacted-token] here"
     assert redact("nothing secret") == "nothing secret"
+
+
+def test_scheduler_chatter_is_quiet_unless_debugging() -> None:
+    root = logging.getLogger()
+    saved_handlers, saved_level = root.handlers[:], root.level
+    try:
+        configure_logging("INFO")
+        assert logging.getLogger("apscheduler").getEffectiveLevel() == logging.WARNING
+        logging.getLogger("apscheduler").setLevel(logging.NOTSET)
+        configure_logging("DEBUG")
+        assert logging.getLogger("apscheduler").getEffectiveLevel() == logging.DEBUG
+    finally:
+        root.handlers[:] = saved_handlers
+        root.setLevel(saved_level)
+        logging.getLogger("apscheduler").setLevel(logging.NOTSET)
