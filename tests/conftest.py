@@ -6,7 +6,7 @@ import pytest
 
 from sandbox.oracle import oracle_dir
 
-pytest_plugins = ["sandbox.pytest_plugin"]
+pytest_plugins = ["sandbox.pytest_plugin", "pytester"]
 
 
 @pytest.fixture(scope="session")
