@@ -5,19 +5,52 @@ from __future__ import annotations
 import copy
 import functools
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date, time
 from typing import Any
 
 from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    ConversationFilter,
+    ConversationSelectElement,
     DatePickerElement,
+    DividerBlock,
     InputBlock,
+    MarkdownTextObject,
+    Option,
     PlainTextInputElement,
     SectionBlock,
+    StaticSelectElement,
+    TimePickerElement,
     UserSelectElement,
 )
 from slack_sdk.models.views import View
 
+from bot.domain import brief as fields
+from bot.domain.brief import (
+    MAX_CHECKPOINTS,
+    BriefInput,
+    CheckpointInput,
+    checkpoint_date_block,
+    checkpoint_text_block,
+    parse_skills,
+)
+from bot.domain.types import Rhythm
+
 NEW_DELEGATION_CALLBACK = "new_delegation"
+ADD_CHECKPOINT_ACTION = "brief_add_checkpoint"
+VALUE = "value"  # the action_id of every input in the modal
+
+RHYTHM_LABELS: dict[Rhythm, str] = {
+    Rhythm.DAILY: "Daily",
+    Rhythm.TWICE_WEEKLY: "Twice a week",
+    Rhythm.WEEKLY: "Weekly",
+    Rhythm.BEFORE_CHECKPOINTS: "Only before checkpoints",
+}
 
 
 @dataclass(frozen=True)
@@ -30,56 +63,193 @@ class BriefPrefill:
     source_permalink: str | None = None
 
 
-def new_delegation_modal(prefill: BriefPrefill) -> dict[str, Any]:
+@dataclass(frozen=True)
+class ModalMetadata:
+    """What the modal carries between opening and submitting (ids only, never trusted)."""
+
+    source_permalink: str | None = None
+    checkpoint_rows: int = 1
+
+    def dumps(self) -> str:
+        """Serialised for private_metadata."""
+        return json.dumps(
+            {"source_permalink": self.source_permalink, "checkpoint_rows": self.checkpoint_rows}
+        )
+
+    @staticmethod
+    def loads(text: str) -> ModalMetadata:
+        """Read private_metadata back; anything odd falls back to defaults."""
+        try:
+            raw = json.loads(text or "{}")
+        except json.JSONDecodeError:
+            raw = {}
+        link = raw.get("source_permalink") if isinstance(raw, dict) else None
+        rows = raw.get("checkpoint_rows", 1) if isinstance(raw, dict) else 1
+        rows = rows if isinstance(rows, int) else 1
+        return ModalMetadata(
+            source_permalink=link if isinstance(link, str) else None,
+            checkpoint_rows=max(1, min(MAX_CHECKPOINTS, rows)),
+        )
+
+
+def new_delegation_modal(
+    prefill: BriefPrefill, *, checkpoint_rows: int = 1, projects: tuple[tuple[int, str], ...] = ()
+) -> dict[str, Any]:
     """The brief modal, with whatever the lead already gave us filled in."""
-    # slack_sdk's models validate on every build; the result depends only on the prefill.
-    return copy.deepcopy(_built_modal(prefill))
+    # slack_sdk's models validate on every build; the result depends only on the arguments.
+    return copy.deepcopy(_built_modal(prefill, checkpoint_rows, projects))
 
 
 @functools.lru_cache(maxsize=256)
-def _built_modal(prefill: BriefPrefill) -> dict[str, Any]:
-    blocks = [
+def _built_modal(
+    prefill: BriefPrefill, checkpoint_rows: int, projects: tuple[tuple[int, str], ...]
+) -> dict[str, Any]:
+    rows = max(1, min(MAX_CHECKPOINTS, checkpoint_rows))
+    blocks: list[Block] = [
         SectionBlock(
-            text="Hand this to *one* accountable owner. They will confirm it in their own words "
-            "before it starts."
+            text="Hand this to *one* accountable owner. They will confirm it in their own "
+            "words before it starts."
         ),
-        InputBlock(
-            block_id="owner",
-            label="Owner",
-            element=UserSelectElement(
-                action_id="value",
-                placeholder="Who owns this?",
-                initial_user=prefill.owner_id,
+        _input(
+            fields.OWNER,
+            "Owner",
+            UserSelectElement(
+                action_id=VALUE, placeholder="Who owns this?", initial_user=prefill.owner_id
             ),
         ),
-        InputBlock(
-            block_id="title",
-            label="Title",
-            element=PlainTextInputElement(
-                action_id="value",
-                placeholder="A short name for the work",
-                initial_value=prefill.title,
-                max_length=150,
-            ),
+        _text(fields.TITLE, "Title", "A short name for the work", fields.TITLE_MAX, prefill.title),
+        _long(
+            fields.GOAL,
+            "Goal and why it matters",
+            "The outcome you need, and why now",
+            prefill.goal,
         ),
-        InputBlock(
-            block_id="goal",
-            label="Goal and why it matters",
-            element=PlainTextInputElement(
-                action_id="value",
-                multiline=True,
-                placeholder="What outcome do you need, and why does it matter now?",
-                initial_value=prefill.goal,
-                max_length=3000,
-            ),
+        _long(
+            fields.EXPECTATIONS,
+            "Definition of done",
+            "What finished looks like: the deliverable, its quality bar, who signs it off",
+            optional=True,
         ),
-        InputBlock(
-            block_id="due",
-            label="Due date",
-            element=DatePickerElement(action_id="value", placeholder="Pick a date"),
+        _long(
+            fields.NON_NEGOTIABLES,
+            "Non-negotiables",
+            "Where no mistakes are affordable: commitments, legal, the customer's red lines",
+            optional=True,
+        ),
+        _long(
+            fields.FREEDOMS,
+            "Where you decide",
+            "What the owner is free to choose: approach, tools, who to involve",
+            optional=True,
+        ),
+        _long(
+            fields.RISKS,
+            "Known risks and worst case",
+            "What could go wrong, and what happens if it does",
+            optional=True,
+        ),
+        _text(
+            fields.SKILLS,
+            "Skills it needs",
+            "Comma-separated, e.g. negotiation, Excel modelling",
+            fields.SKILLS_MAX,
+            optional=True,
+        ),
+        DividerBlock(),
+        _input(
+            fields.DUE_DATE,
+            "Due date",
+            DatePickerElement(action_id=VALUE, placeholder="Pick a date"),
+        ),
+        _input(
+            fields.DUE_TIME,
+            "Due time (your time zone)",
+            TimePickerElement(action_id=VALUE, placeholder="End of day if empty"),
+            optional=True,
         ),
     ]
-    metadata = {"source_permalink": prefill.source_permalink} if prefill.source_permalink else {}
+    for index in range(1, rows + 1):
+        blocks.append(
+            _text(
+                checkpoint_text_block(index),
+                f"Checkpoint {index}",
+                "A deliverable on the way, e.g. first draft shared",
+                fields.CHECKPOINT_MAX,
+                optional=True,
+            )
+        )
+        blocks.append(
+            _input(
+                checkpoint_date_block(index),
+                f"Checkpoint {index} date",
+                DatePickerElement(action_id=VALUE, placeholder="When it is due"),
+                optional=True,
+            )
+        )
+    if rows < MAX_CHECKPOINTS:
+        blocks.append(
+            ActionsBlock(
+                block_id="checkpoint_actions",
+                elements=[
+                    ButtonElement(
+                        text="Add a checkpoint", action_id=ADD_CHECKPOINT_ACTION, value=str(rows)
+                    )
+                ],
+            )
+        )
+    blocks.append(DividerBlock())
+    options = [Option(value=rhythm.value, label=label) for rhythm, label in RHYTHM_LABELS.items()]
+    blocks.append(
+        _input(
+            fields.RHYTHM,
+            "Check-in rhythm",
+            StaticSelectElement(action_id=VALUE, options=options, initial_option=options[1]),
+        )
+    )
+    if projects:
+        blocks.append(
+            _input(
+                fields.PROJECT,
+                "Project",
+                StaticSelectElement(
+                    action_id=VALUE,
+                    placeholder="Pick a project",
+                    options=[
+                        Option(value=str(pid), label=name[:75]) for pid, name in projects[:100]
+                    ],
+                ),
+                optional=True,
+            )
+        )
+    blocks.append(
+        _text(
+            fields.NEW_PROJECT,
+            "New project" if projects else "Project",
+            "Name a new project, or leave empty",
+            fields.PROJECT_NAME_MAX,
+            optional=True,
+        )
+    )
+    blocks.append(
+        _input(
+            fields.UPDATE_CHANNEL,
+            "Update channel",
+            ConversationSelectElement(
+                action_id=VALUE,
+                placeholder="Where others can follow along (optional)",
+                filter=ConversationFilter(include=["public", "private"], exclude_bot_users=True),
+            ),
+            optional=True,
+        )
+    )
+    if prefill.source_permalink:
+        blocks.append(
+            ContextBlock(
+                elements=[
+                    MarkdownTextObject(text=f"From <{prefill.source_permalink}|this message>")
+                ]
+            )
+        )
     view = View(
         type="modal",
         callback_id=NEW_DELEGATION_CALLBACK,
@@ -87,10 +257,103 @@ def _built_modal(prefill: BriefPrefill) -> dict[str, Any]:
         submit="Send brief",
         close="Cancel",
         blocks=blocks,
-        private_metadata=json.dumps(metadata),
+        private_metadata=ModalMetadata(prefill.source_permalink, rows).dumps(),
     )
     result: dict[str, Any] = view.to_dict()
     return result
+
+
+def _input(block_id: str, label: str, element: Any, *, optional: bool = False) -> InputBlock:
+    return InputBlock(block_id=block_id, label=label, element=element, optional=optional or None)
+
+
+def _text(
+    block_id: str,
+    label: str,
+    placeholder: str,
+    max_length: int,
+    initial: str | None = None,
+    *,
+    optional: bool = False,
+) -> InputBlock:
+    element = PlainTextInputElement(
+        action_id=VALUE, placeholder=placeholder, initial_value=initial, max_length=max_length
+    )
+    return _input(block_id, label, element, optional=optional)
+
+
+def _long(
+    block_id: str,
+    label: str,
+    placeholder: str,
+    initial: str | None = None,
+    *,
+    optional: bool = False,
+) -> InputBlock:
+    element = PlainTextInputElement(
+        action_id=VALUE,
+        multiline=True,
+        placeholder=placeholder,
+        initial_value=initial[: fields.TEXT_MAX] if initial else None,
+        max_length=fields.TEXT_MAX,
+    )
+    return _input(block_id, label, element, optional=optional)
+
+
+def read_brief(values: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> BriefInput:
+    """Turn a view_submission's state values into a BriefInput (nothing validated yet)."""
+
+    def field(block_id: str) -> Mapping[str, Any]:
+        return values.get(block_id, {}).get(VALUE, {})
+
+    def text(block_id: str) -> str:
+        return str(field(block_id).get("value") or "").strip()
+
+    def day(block_id: str) -> date | None:
+        raw = field(block_id).get("selected_date")
+        try:
+            return date.fromisoformat(raw) if raw else None
+        except ValueError:
+            return None
+
+    selected_time = field(fields.DUE_TIME).get("selected_time")
+    try:
+        due_time = time.fromisoformat(selected_time) if selected_time else None
+    except ValueError:
+        due_time = None
+    rhythm_value = (field(fields.RHYTHM).get("selected_option") or {}).get("value")
+    project_value = (field(fields.PROJECT).get("selected_option") or {}).get("value")
+    checkpoints = tuple(
+        CheckpointInput(
+            index, text(checkpoint_text_block(index)), day(checkpoint_date_block(index))
+        )
+        for index in range(1, MAX_CHECKPOINTS + 1)
+        if text(checkpoint_text_block(index)) or day(checkpoint_date_block(index))
+    )
+    return BriefInput(
+        owner_id=field(fields.OWNER).get("selected_user") or None,
+        title=text(fields.TITLE),
+        goal=text(fields.GOAL),
+        due_date=day(fields.DUE_DATE),
+        due_time=due_time,
+        expectations=text(fields.EXPECTATIONS),
+        non_negotiables=text(fields.NON_NEGOTIABLES),
+        freedoms=text(fields.FREEDOMS),
+        risks=text(fields.RISKS),
+        skills=parse_skills(text(fields.SKILLS)),
+        checkpoints=checkpoints,
+        rhythm=_rhythm(rhythm_value),
+        project_id=int(project_value) if project_value and project_value.isdigit() else None,
+        new_project=text(fields.NEW_PROJECT),
+        update_channel_id=field(fields.UPDATE_CHANNEL).get("selected_conversation") or None,
+    )
+
+
+def _rhythm(value: object) -> Rhythm:
+    try:
+        return Rhythm(str(value))
+    except ValueError:
+        return Rhythm.TWICE_WEEKLY
 
 
 def brief_not_enabled_modal() -> dict[str, Any]:
