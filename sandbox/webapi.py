@@ -236,6 +236,57 @@ class WebApi:
             body["channel"] = {"id": channel_id}
         return body
 
+    def conversations_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        """conversations.info: a channel's details, with whether the bot is a member."""
+        state = self.state
+        ws = state.workspace
+        channel_id = str(args.get("channel") or "")
+        channel = ws.channel(channel_id)
+        if channel is None:
+            if channel_id.startswith("D") and state.members_of(channel_id):
+                return {"ok": True, "channel": state.dm_object(channel_id)}
+            raise SlackError("channel_not_found")
+        is_member = ws.bot_user_id in channel.members
+        if channel.is_private and not is_member:
+            # Private channels are invisible to a bot that is not in them.
+            raise SlackError("channel_not_found")
+        return {
+            "ok": True,
+            "channel": {
+                "id": channel.id,
+                "name": channel.name,
+                "name_normalized": channel.name,
+                "is_channel": not channel.is_private,
+                "is_group": channel.is_private,
+                "is_im": False,
+                "is_mpim": False,
+                "is_private": channel.is_private,
+                "is_archived": channel.is_archived,
+                "is_general": channel.name == "general",
+                "is_member": is_member,
+                "created": ws.created,
+                "creator": ws.lead.id,
+                "topic": {"value": channel.topic, "creator": "", "last_set": 0},
+                "purpose": {"value": channel.purpose, "creator": "", "last_set": 0},
+            },
+        }
+
+    def chat_get_permalink(self, args: dict[str, Any]) -> dict[str, Any]:
+        """chat.getPermalink for a stored message."""
+        channel_id = str(args.get("channel") or "")
+        ts = str(args.get("message_ts") or "")
+        if self.state.workspace.channel(channel_id) is None and not self.state.members_of(
+            channel_id
+        ):
+            raise SlackError("channel_not_found")
+        if self.state.find_message(channel_id, ts) is None:
+            raise SlackError("message_not_found")
+        permalink = (
+            f"https://{self.state.workspace.domain}.slack.com/archives/{channel_id}/"
+            f"p{ts.replace('.', '')}"
+        )
+        return {"ok": True, "channel": channel_id, "permalink": permalink}
+
     def _readable(self, channel: str) -> str:
         state = self.state
         ws = state.workspace
@@ -531,6 +582,8 @@ _HANDLERS: dict[str, Handler] = {
     "users.list": WebApi.users_list,
     "conversations.open": WebApi.conversations_open,
     "conversations.history": WebApi.conversations_history,
+    "conversations.info": WebApi.conversations_info,
+    "chat.getPermalink": WebApi.chat_get_permalink,
     "chat.postMessage": WebApi.chat_post_message,
     "chat.postEphemeral": WebApi.chat_post_ephemeral,
     "chat.update": WebApi.chat_update,

@@ -279,3 +279,25 @@ def test_tokens_are_constructor_parameters(make_slack_sandbox: Any) -> None:
 
     assert WebClient(base_url=server.api_url, token="xoxb-custom").auth_test()["ok"]
     assert server.signing_secret == "s3cret"
+
+
+def test_conversations_info_says_whether_the_bot_is_in(slack_sandbox: SandboxServer) -> None:
+    client = bot_client(slack_sandbox)
+    inside = client.conversations_info(channel="C0SBTEAM1")
+    assert inside["channel"]["name"] == "key-accounts"
+    assert inside["channel"]["is_member"] is True
+    outside = client.conversations_info(channel="C0SBRAND1")
+    assert outside["channel"]["is_member"] is False
+    with pytest.raises(SlackApiError) as missing:
+        client.conversations_info(channel="C0NOPE")
+    assert missing.value.response["error"] == "channel_not_found"
+
+
+def test_chat_get_permalink(slack_sandbox: SandboxServer) -> None:
+    client = bot_client(slack_sandbox)
+    posted = client.chat_postMessage(channel="C0SBGENRL", text="hello")
+    link = client.chat_getPermalink(channel="C0SBGENRL", message_ts=posted["ts"])
+    assert link["permalink"].endswith("/archives/C0SBGENRL/p" + posted["ts"].replace(".", ""))
+    with pytest.raises(SlackApiError) as missing:
+        client.chat_getPermalink(channel="C0SBGENRL", message_ts="1.000001")
+    assert missing.value.response["error"] == "message_not_found"
