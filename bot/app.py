@@ -15,7 +15,7 @@ import handlers
 from bot.domain.clock import Clock, utc_now
 from bot.runtime import Runtime
 from bot.settings import Settings
-from scheduler.sweep import make_sweep
+from scheduler.sender import OutboxSender
 from scheduler.ticker import Ticker
 from storage.db import make_engine, make_session_factory
 
@@ -29,6 +29,7 @@ class BotApp:
     bolt: App
     runtime: Runtime
     ticker: Ticker
+    sender: OutboxSender
     listeners: ThreadPoolExecutor
 
     def start_background_work(self) -> None:
@@ -39,6 +40,7 @@ class BotApp:
         """Let running listeners finish, stop the ticker, close the database pool."""
         self.listeners.shutdown(wait=True)
         self.ticker.shutdown()
+        self.sender.close()
         self.runtime.engine.dispose()
         logger.info("Stopped cleanly")
 
@@ -62,6 +64,12 @@ def create_app(
 ) -> BotApp:
     """Wire Bolt, storage, ticker and Slack client from settings."""
     engine = engine or make_engine(settings.database_url)
+    client = make_web_client(settings)
+
+    def sweep() -> None:
+        sender.sweep()
+
+    ticker = Ticker(sweep, interval_seconds=settings.sweep_interval_seconds)
     runtime = Runtime(
         settings=settings,
         engine=engine,
@@ -69,7 +77,9 @@ def create_app(
         # would otherwise fail outright when another connection committed in between.
         sessions=make_session_factory(engine, sqlite_begin="IMMEDIATE"),
         clock=clock,
+        kick_sweep=ticker.kick,
     )
+    sender = OutboxSender(runtime, client)
     listeners = ThreadPoolExecutor(
         max_workers=settings.worker_threads, thread_name_prefix="listener"
     )
@@ -78,7 +88,7 @@ def create_app(
     # Bolt also reads SLACK_BOT_TOKEN itself and warns that our client wins; it should.
     bolt_logger.addFilter(lambda record: "will be unused" not in record.getMessage())
     bolt = App(
-        client=make_web_client(settings),
+        client=client,
         # Ack functions answer Slack as soon as they return; slower work runs as Bolt
         # lazy listeners on `listeners`, so Slack's 3-second limit never waits on it.
         process_before_response=True,
@@ -89,5 +99,4 @@ def create_app(
         logger=bolt_logger,
     )
     handlers.register_all(bolt, runtime)
-    ticker = Ticker(make_sweep(runtime), interval_seconds=settings.sweep_interval_seconds)
-    return BotApp(bolt=bolt, runtime=runtime, ticker=ticker, listeners=listeners)
+    return BotApp(bolt=bolt, runtime=runtime, ticker=ticker, sender=sender, listeners=listeners)

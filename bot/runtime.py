@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
@@ -19,3 +20,5 @@ class Runtime:
     engine: Engine
     sessions: sessionmaker[Session]
     clock: Clock
+    # Ask the ticker to sweep now: call after committing outbox rows that are due at once.
+    kick_sweep: Callable[[], None]

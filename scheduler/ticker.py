@@ -7,6 +7,7 @@ store between processes (its FAQ warns of duplicate and missed runs if it does).
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -25,6 +26,9 @@ class Ticker:
     def __init__(self, sweep: Callable[[], None], *, interval_seconds: float) -> None:
         self._sweep = sweep
         self._interval_seconds = interval_seconds
+        # Set by kick(); a sweep that was already running goes round once more, because
+        # APScheduler drops a run that falls due while the previous one is still going.
+        self._again = threading.Event()
         self._scheduler = BackgroundScheduler(
             jobstores={"default": MemoryJobStore()},
             executors={"default": ThreadPoolExecutor(max_workers=1)},
@@ -40,7 +44,7 @@ class Ticker:
     def start(self) -> None:
         """Start ticking; the first sweep runs at once."""
         self._scheduler.add_job(
-            self._run_sweep,
+            self.run_once,
             trigger="interval",
             seconds=self._interval_seconds,
             id=SWEEP_JOB_ID,
@@ -51,6 +55,7 @@ class Ticker:
 
     def kick(self) -> None:
         """Sweep as soon as possible: a commit just added work that is due now."""
+        self._again.set()
         if self.running:
             self._scheduler.modify_job(SWEEP_JOB_ID, next_run_time=datetime.now(UTC))
 
@@ -59,9 +64,15 @@ class Ticker:
         if self.running:
             self._scheduler.shutdown(wait=True)
 
-    def _run_sweep(self) -> None:
-        try:
-            self._sweep()
-        except Exception:
-            # One bad sweep must not stop the ticker; the next tick retries.
-            logger.exception("Sweep failed; will retry on the next tick")
+    def run_once(self) -> None:
+        """Sweep now in this thread, again while kicks keep arriving; never raises."""
+        while True:
+            self._again.clear()
+            try:
+                self._sweep()
+            except Exception:
+                # One bad sweep must not stop the ticker; the next tick retries.
+                logger.exception("Sweep failed; will retry on the next tick")
+                return
+            if not self._again.is_set():
+                return

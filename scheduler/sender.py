@@ -1,0 +1,169 @@
+"""The sweep: claims due outbox rows, sends them to Slack, and settles each one.
+
+No thread ever sleeps here: a rate-limited or failing row is simply given a later due
+time, and a later tick picks it up.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+from urllib.error import URLError
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.runtime import Runtime
+from storage.db import session_scope
+from storage.outbox import ClaimedMessage, claim_due, mark_failed, mark_sent, retry_later
+
+# Errors that no retry can fix: the row fails and (from the check-in issue on) the lead hears.
+PERMANENT_ERRORS = frozenset(
+    {
+        "channel_not_found",
+        "user_not_found",
+        "account_inactive",
+        "not_in_channel",
+        "is_archived",
+        "user_disabled",
+        "invalid_blocks",
+        "invalid_arguments",
+        "msg_too_long",
+        "no_text",
+        "cannot_dm_bot",
+        "message_not_found",
+        "cant_update_message",
+        "invalid_auth",
+        "not_authed",
+        "missing_scope",
+    }
+)
+MAX_ATTEMPTS = 6
+BASE_BACKOFF = timedelta(seconds=5)
+LEASE = timedelta(seconds=60)
+METADATA_EVENT_PREFIX = "delegate_bot_"
+
+logger = logging.getLogger(__name__)
+
+
+def worker_name() -> str:
+    """Who claims rows: host, process and a random suffix, unique per process start."""
+    return f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one send attempt."""
+
+    message: ClaimedMessage
+    channel: str | None = None
+    ts: str | None = None
+    retry_after: timedelta | None = None
+    error: str | None = None
+    permanent: bool = False
+
+
+class OutboxSender:
+    """Sends what the outbox holds, a batch per sweep, with bounded concurrency."""
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        client: WebClient,
+        *,
+        worker: str | None = None,
+        batch: int = 50,
+        concurrency: int = 4,
+    ) -> None:
+        self._runtime = runtime
+        self._client = client
+        self.worker = worker or worker_name()
+        self._batch = batch
+        self._pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="outbox")
+
+    def sweep(self) -> int:
+        """Claim, send and settle one batch; returns how many rows were claimed."""
+        with session_scope(self._runtime.sessions) as session:
+            claimed = claim_due(
+                session=session,
+                now=self._runtime.clock(),
+                worker=self.worker,
+                lease=LEASE,
+                limit=self._batch,
+            )
+        for outcome in self._pool.map(self._send, claimed):
+            self._settle(outcome)
+        return len(claimed)
+
+    def close(self) -> None:
+        """Finish sends in progress and release the threads."""
+        self._pool.shutdown(wait=True)
+
+    def _send(self, message: ClaimedMessage) -> Outcome:
+        method = str(message.payload.get("method", ""))
+        args: dict[str, Any] = dict(message.payload.get("args", {}))
+        if method in ("chat.postMessage", "chat.postEphemeral"):
+            # Lets a later sweep recognise a message Slack already has (see DESIGN.md).
+            args.setdefault(
+                "metadata",
+                {
+                    "event_type": METADATA_EVENT_PREFIX + message.kind.value,
+                    "event_payload": {"outbox_id": message.id},
+                },
+            )
+        try:
+            response = self._client.api_call(method, json=args)
+        except SlackApiError as error:
+            return self._failure(message, error)
+        except (URLError, TimeoutError, ConnectionError) as error:
+            return Outcome(message, error=f"network: {error}", retry_after=self._backoff(message))
+        data = response.data if isinstance(response.data, dict) else {}
+        return Outcome(message, channel=str(data.get("channel", "")), ts=str(data.get("ts", "")))
+
+    def _failure(self, message: ClaimedMessage, error: SlackApiError) -> Outcome:
+        status = error.response.status_code
+        code = str(error.response.get("error", "")) or f"http_{status}"
+        if status == 429 or code == "ratelimited":
+            seconds = int(error.response.headers.get("Retry-After", "1") or 1)
+            return Outcome(message, error=code, retry_after=timedelta(seconds=max(1, seconds)))
+        if status >= 500:
+            return Outcome(message, error=code, retry_after=self._backoff(message))
+        return Outcome(message, error=code, permanent=True)
+
+    def _backoff(self, message: ClaimedMessage) -> timedelta:
+        return BASE_BACKOFF * (1 << max(0, message.attempts - 1))
+
+    def _settle(self, outcome: Outcome) -> None:
+        message, now = outcome.message, self._runtime.clock()
+        with session_scope(self._runtime.sessions) as session:
+            if outcome.error is None:
+                kept = mark_sent(
+                    session=session,
+                    message_id=message.id,
+                    worker=self.worker,
+                    channel=outcome.channel or "",
+                    ts=outcome.ts or "",
+                    now=now,
+                )
+            elif outcome.permanent or message.attempts >= MAX_ATTEMPTS:
+                logger.warning("Outbox %s failed for good: %s", message.id, outcome.error)
+                kept = mark_failed(
+                    session=session, message_id=message.id, worker=self.worker, error=outcome.error
+                )
+            else:
+                assert outcome.retry_after is not None
+                kept = retry_later(
+                    session=session,
+                    message_id=message.id,
+                    worker=self.worker,
+                    due_at=now + outcome.retry_after,
+                    error=outcome.error,
+                )
+        if not kept:
+            logger.warning("Outbox %s: claim lost before settling; left as it is", message.id)

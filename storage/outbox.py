@@ -1,0 +1,134 @@
+"""Claiming and settling outbox rows: the storage half of the sweep.
+
+A claim is a lease: the row is the claimer's until `lease_until`, and every settling
+update is fenced by `claimed_by`, so a claimer whose lease ran out cannot overwrite the
+work of the one that took over.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from bot.domain.types import OutboxKind, OutboxState
+from storage.models import Outbox
+
+
+@dataclass(frozen=True)
+class ClaimedMessage:
+    """A claimed row, detached from any session: what the sender needs."""
+
+    id: int
+    team_id: str
+    kind: OutboxKind
+    payload: dict[str, Any]
+    attempts: int
+    task_id: int | None
+
+
+def claim_due(
+    *, session: Session, now: dt.datetime, worker: str, lease: dt.timedelta, limit: int
+) -> list[ClaimedMessage]:
+    """Take up to `limit` due rows (pending, or claimed with an expired lease) for `worker`."""
+    due = sa.or_(
+        sa.and_(Outbox.state == OutboxState.PENDING, Outbox.due_at <= now),
+        sa.and_(Outbox.state == OutboxState.CLAIMED, Outbox.lease_until < now),
+    )
+    # FOR UPDATE SKIP LOCKED lets concurrent sweepers on PostgreSQL pass each other's rows;
+    # SQLite ignores it and relies on the session's BEGIN IMMEDIATE instead.
+    candidates = (
+        sa.select(Outbox.id)
+        .where(due)
+        .order_by(Outbox.due_at, Outbox.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    statement = (
+        sa.update(Outbox)
+        .where(Outbox.id.in_(candidates))
+        .values(
+            state=OutboxState.CLAIMED,
+            claimed_by=worker,
+            lease_until=now + lease,
+            attempts=Outbox.attempts + 1,
+        )
+        .returning(
+            Outbox.id, Outbox.team_id, Outbox.kind, Outbox.payload, Outbox.attempts, Outbox.task_id
+        )
+    )
+    rows = session.execute(statement, execution_options={"synchronize_session": False}).all()
+    claimed = [
+        ClaimedMessage(
+            id=row.id,
+            team_id=row.team_id,
+            kind=OutboxKind(row.kind),
+            payload=dict(row.payload),
+            attempts=row.attempts,
+            task_id=row.task_id,
+        )
+        for row in rows
+    ]
+    return sorted(claimed, key=lambda message: message.id)
+
+
+def _fenced(message_id: int, worker: str) -> sa.ColumnElement[bool]:
+    return sa.and_(
+        Outbox.id == message_id,
+        Outbox.claimed_by == worker,
+        Outbox.state == OutboxState.CLAIMED,
+    )
+
+
+def mark_sent(
+    *, session: Session, message_id: int, worker: str, channel: str, ts: str, now: dt.datetime
+) -> bool:
+    """Record Slack's channel and ts; False if the claim was lost meanwhile."""
+    result = session.execute(
+        sa.update(Outbox)
+        .where(_fenced(message_id, worker))
+        .values(
+            state=OutboxState.SENT,
+            channel=channel,
+            ts=ts,
+            sent_at=now,
+            lease_until=None,
+            last_error=None,
+        ),
+        execution_options={"synchronize_session": False},
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def retry_later(
+    *, session: Session, message_id: int, worker: str, due_at: dt.datetime, error: str
+) -> bool:
+    """Give the row back, due again at `due_at`; False if the claim was lost meanwhile."""
+    result = session.execute(
+        sa.update(Outbox)
+        .where(_fenced(message_id, worker))
+        .values(
+            state=OutboxState.PENDING,
+            due_at=due_at,
+            claimed_by=None,
+            lease_until=None,
+            last_error=error[:2000],
+        ),
+        execution_options={"synchronize_session": False},
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def mark_failed(*, session: Session, message_id: int, worker: str, error: str) -> bool:
+    """Give up on the row for good; False if the claim was lost meanwhile."""
+    result = session.execute(
+        sa.update(Outbox)
+        .where(_fenced(message_id, worker))
+        .values(state=OutboxState.FAILED, lease_until=None, last_error=error[:2000]),
+        execution_options={"synchronize_session": False},
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]

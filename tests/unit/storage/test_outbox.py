@@ -1,0 +1,177 @@
+"""The outbox: claiming with a lease, fenced settling, and the sender against the sandbox."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import pytest
+import sqlalchemy as sa
+from slack_sdk import WebClient
+from sqlalchemy.engine import Engine
+
+from bot.domain.types import OutboxKind, OutboxState
+from bot.runtime import Runtime
+from bot.settings import Settings
+from sandbox.server import SandboxServer
+from scheduler.sender import LEASE, OutboxSender
+from storage import repositories as repo
+from storage.db import make_session_factory, session_scope
+from storage.models import Outbox
+from storage.outbox import claim_due, mark_sent, retry_later
+from tests.unit.storage.conftest import NOW
+
+TEAM = "T0SANDBOX"
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, now: dt.datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+
+def _runtime(engine: Engine, clock: Callable[[], dt.datetime]) -> Runtime:
+    return Runtime(
+        settings=Settings(_env_file=None),  # type: ignore[call-arg]
+        engine=engine,
+        sessions=make_session_factory(engine, sqlite_begin="IMMEDIATE"),
+        clock=clock,
+        kick_sweep=lambda: None,
+    )
+
+
+def _enqueue(runtime: Runtime, channel: str, text: str, due: dt.datetime = NOW) -> int:
+    with session_scope(runtime.sessions) as session:
+        row = repo.enqueue_outbox(
+            session=session,
+            team_id=TEAM,
+            kind=OutboxKind.NOTICE,
+            payload={"method": "chat.postMessage", "args": {"channel": channel, "text": text}},
+            due_at=due,
+            now=NOW,
+        )
+        assert row is not None
+        return row.id
+
+
+def _row(runtime: Runtime, row_id: int) -> Outbox:
+    with session_scope(runtime.sessions) as session:
+        row = session.get(Outbox, row_id)
+        assert row is not None
+        return row
+
+
+def test_claim_takes_only_due_rows_and_fences_settling(migrated_engine: Engine) -> None:
+    runtime = _runtime(migrated_engine, Clock(NOW))
+    due = _enqueue(runtime, "U1", "now")
+    later = _enqueue(runtime, "U1", "later", due=NOW + dt.timedelta(hours=1))
+    with session_scope(runtime.sessions) as session:
+        claimed = claim_due(session=session, now=NOW, worker="a", lease=LEASE, limit=10)
+    assert [m.id for m in claimed] == [due]
+    assert claimed[0].attempts == 1
+    with session_scope(runtime.sessions) as session:
+        assert claim_due(session=session, now=NOW, worker="b", lease=LEASE, limit=10) == []
+    # After the lease runs out, another worker takes the row over; the first cannot settle it.
+    expired = NOW + LEASE + dt.timedelta(seconds=1)
+    with session_scope(runtime.sessions) as session:
+        retaken = claim_due(session=session, now=expired, worker="b", lease=LEASE, limit=10)
+    assert [m.id for m in retaken] == [due]
+    with session_scope(runtime.sessions) as session:
+        assert not mark_sent(
+            session=session, message_id=due, worker="a", channel="D1", ts="1.1", now=NOW
+        )
+        assert mark_sent(
+            session=session, message_id=due, worker="b", channel="D1", ts="1.2", now=NOW
+        )
+    assert _row(runtime, due).ts == "1.2"
+    assert _row(runtime, later).state is OutboxState.PENDING
+
+
+def test_retry_later_returns_the_row(migrated_engine: Engine) -> None:
+    runtime = _runtime(migrated_engine, Clock(NOW))
+    row_id = _enqueue(runtime, "U1", "x")
+    with session_scope(runtime.sessions) as session:
+        claim_due(session=session, now=NOW, worker="a", lease=LEASE, limit=1)
+        later = NOW + dt.timedelta(seconds=30)
+        assert retry_later(session=session, message_id=row_id, worker="a", due_at=later, error="e")
+    row = _row(runtime, row_id)
+    assert (row.state, row.due_at, row.claimed_by) == (OutboxState.PENDING, later, None)
+
+
+@pytest.fixture
+def sender_setup(
+    migrated_engine: Engine, slack_sandbox: SandboxServer
+) -> tuple[Runtime, Clock, OutboxSender]:
+    clock = Clock(NOW)
+    runtime = _runtime(migrated_engine, clock)
+    client = WebClient(base_url=slack_sandbox.api_url, token=slack_sandbox.workspace.bot_token)
+    sender = OutboxSender(runtime, client, worker="test")
+    return runtime, clock, sender
+
+
+def test_sender_posts_with_metadata_and_records_the_ts(
+    sender_setup: tuple[Runtime, Clock, OutboxSender], slack_sandbox: SandboxServer
+) -> None:
+    runtime, _, sender = sender_setup
+    row_id = _enqueue(runtime, "U0SBMARC1", "Your brief is here")
+    assert sender.sweep() == 1
+    row = _row(runtime, row_id)
+    assert row.state is OutboxState.SENT
+    [message] = slack_sandbox.messages("U0SBMARC1")
+    assert (row.channel, row.ts) == ("D0SBMARC1", message["ts"])
+    assert message["metadata"]["event_payload"] == {"outbox_id": row_id}
+    assert sender.sweep() == 0  # nothing is sent twice
+
+
+def test_rate_limit_moves_the_due_time_by_retry_after(
+    sender_setup: tuple[Runtime, Clock, OutboxSender], slack_sandbox: SandboxServer
+) -> None:
+    runtime, clock, sender = sender_setup
+    slack_sandbox.faults.add("chat.postMessage", "ratelimited", retry_after=30)
+    row_id = _enqueue(runtime, "U0SBMARC1", "hello")
+    sender.sweep()
+    row = _row(runtime, row_id)
+    assert (row.state, row.due_at, row.last_error) == (
+        OutboxState.PENDING,
+        NOW + dt.timedelta(seconds=30),
+        "ratelimited",
+    )
+    assert sender.sweep() == 0  # not due yet
+    clock.now = NOW + dt.timedelta(seconds=30)
+    assert sender.sweep() == 1
+    assert _row(runtime, row_id).state is OutboxState.SENT
+    assert len(slack_sandbox.messages("U0SBMARC1")) == 1
+
+
+def test_server_errors_back_off_then_succeed(
+    sender_setup: tuple[Runtime, Clock, OutboxSender], slack_sandbox: SandboxServer
+) -> None:
+    runtime, clock, sender = sender_setup
+    slack_sandbox.faults.add("chat.postMessage", "server_error", times=2)
+    row_id = _enqueue(runtime, "U0SBMARC1", "hello")
+    sender.sweep()
+    assert _row(runtime, row_id).due_at == NOW + dt.timedelta(seconds=5)
+    clock.now = NOW + dt.timedelta(seconds=5)
+    sender.sweep()
+    assert _row(runtime, row_id).due_at == NOW + dt.timedelta(seconds=15)
+    clock.now = NOW + dt.timedelta(seconds=15)
+    sender.sweep()
+    row = _row(runtime, row_id)
+    assert (row.state, row.attempts) == (OutboxState.SENT, 3)
+
+
+def test_permanent_error_fails_the_row(
+    sender_setup: tuple[Runtime, Clock, OutboxSender], slack_sandbox: SandboxServer
+) -> None:
+    runtime, _, sender = sender_setup
+    row_id = _enqueue(runtime, "C0NOSUCH", "hello")
+    sender.sweep()
+    row = _row(runtime, row_id)
+    assert (row.state, row.last_error) == (OutboxState.FAILED, "channel_not_found")
+    with session_scope(runtime.sessions) as session:
+        count = session.scalar(sa.select(sa.func.count()).select_from(Outbox))
+    assert count == 1
