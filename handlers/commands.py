@@ -9,12 +9,26 @@ from slack_sdk import WebClient
 
 from bot.domain.command_text import OpenBrief, ShowHelp, UnknownSubcommand, parse_command_text
 from bot.runtime import Runtime
-from bot.views.delegation import BriefPrefill, new_delegation_modal
+from bot.views.delegation import BriefPrefill
 from bot.views.help import unknown_subcommand_text, usage_text
+from handlers.delegation import open_brief
 
 
 def register(app: App, runtime: Runtime) -> None:
     """Attach /delegate: answer Slack at once, open the modal right after."""
+
+    def open_brief_from_command(command: dict[str, Any], client: WebClient) -> None:
+        """The brief modal opens, prefilled with the owner and title the lead typed."""
+        parsed = parse_command_text(command.get("text", ""))
+        if isinstance(parsed, OpenBrief):
+            open_brief(
+                client,
+                runtime,
+                trigger_id=command["trigger_id"],
+                team_id=command["team_id"],
+                prefill=BriefPrefill(owner_id=parsed.owner_id, title=parsed.title),
+            )
+
     app.command("/delegate")(ack=answer_delegate_command, lazy=[open_brief_from_command])
 
 
@@ -27,11 +41,3 @@ def answer_delegate_command(ack: Ack, command: dict[str, Any]) -> None:
         ack(text=unknown_subcommand_text(parsed.word))
     else:
         ack()
-
-
-def open_brief_from_command(command: dict[str, Any], client: WebClient) -> None:
-    """The brief modal opens, prefilled with the owner and title the lead typed."""
-    parsed = parse_command_text(command.get("text", ""))
-    if isinstance(parsed, OpenBrief):
-        prefill = BriefPrefill(owner_id=parsed.owner_id, title=parsed.title)
-        client.views_open(trigger_id=command["trigger_id"], view=new_delegation_modal(prefill))

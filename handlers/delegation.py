@@ -1,20 +1,195 @@
-"""Submitting the brief modal."""
+"""The brief modal: opening it, adding checkpoints, and submitting it."""
 
 from __future__ import annotations
 
+import dataclasses
+from logging import Logger
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slack_bolt import Ack, App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
+from bot.domain import brief as fields
+from bot.domain.brief import OwnerFacts, validate_brief
 from bot.runtime import Runtime
-from bot.views.delegation import NEW_DELEGATION_CALLBACK, brief_not_enabled_modal
+from bot.services.delegations import SlackUser, create_delegation, open_projects, owner_open_count
+from bot.views.brief_message import CONFIRM_ACTION, DECLINE_ACTION, QUESTION_ACTION
+from bot.views.delegation import (
+    ADD_CHECKPOINT_ACTION,
+    NEW_DELEGATION_CALLBACK,
+    BriefPrefill,
+    ModalMetadata,
+    new_delegation_modal,
+    overload_confirmed,
+    read_brief,
+)
+from handlers.people import fetch_channel, fetch_user
+
+NOT_YET = (
+    "Answering a brief from Slack arrives in the next release. For now, please reply to the "
+    "lead directly."
+)
 
 
 def register(app: App, runtime: Runtime) -> None:
-    """Attach the brief modal's submission."""
+    """Attach the brief modal's submission and buttons."""
+
+    def submit_brief(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, logger: Logger
+    ) -> None:
+        """The lead sends the brief: problems appear under their fields, else it goes out."""
+        respond_to_submission(ack, body, view, client, runtime, logger)
+
+    def add_checkpoint(body: dict[str, Any], client: WebClient) -> None:
+        """The lead gets one more checkpoint row; what they typed stays."""
+        view = body["view"]
+        metadata = ModalMetadata.loads(view.get("private_metadata", ""))
+        client.views_update(
+            view_id=view["id"],
+            hash=view["hash"],
+            view=new_delegation_modal(
+                BriefPrefill(source_permalink=metadata.source_permalink),
+                checkpoint_rows=metadata.checkpoint_rows + 1,
+                projects=open_projects(runtime=runtime, team_id=_team_id(body)),
+            ),
+        )
+
     app.view(NEW_DELEGATION_CALLBACK)(submit_brief)
+    app.action(ADD_CHECKPOINT_ACTION)(ack=acknowledge, lazy=[add_checkpoint])
+    for action_id in (CONFIRM_ACTION, QUESTION_ACTION, DECLINE_ACTION):
+        app.action(action_id)(answer_not_yet)
 
 
-def submit_brief(ack: Ack, view: dict[str, Any]) -> None:
-    """The lead submits a brief; until the brief flow ships, they are told nothing was sent."""
-    ack(response_action="update", view=brief_not_enabled_modal())
+def acknowledge(ack: Ack) -> None:
+    """Slack hears back at once; the work follows."""
+    ack()
+
+
+def answer_not_yet(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    """The owner's buttons explain, privately, that answering in Slack is not built yet."""
+    ack()
+    channel = body.get("channel", {}).get("id") or body["user"]["id"]
+    client.chat_postEphemeral(channel=channel, user=body["user"]["id"], text=NOT_YET)
+
+
+def open_brief(
+    client: WebClient,
+    runtime: Runtime,
+    *,
+    trigger_id: str,
+    team_id: str,
+    prefill: BriefPrefill,
+    source: tuple[str, str] | None = None,
+) -> None:
+    """Open the brief modal at once, then add the team's projects and the source link."""
+    opened = client.views_open(trigger_id=trigger_id, view=new_delegation_modal(prefill))
+    # Everything slower comes after the modal is on screen, so a slow database or Slack call
+    # can't expire the 3-second trigger. views.update keeps what the lead typed meanwhile.
+    projects = open_projects(runtime=runtime, team_id=team_id)
+    link = _permalink(client, *source) if source else None
+    if projects or link:
+        client.views_update(
+            view_id=opened["view"]["id"],
+            hash=opened["view"]["hash"],
+            view=new_delegation_modal(
+                dataclasses.replace(prefill, source_permalink=link), projects=projects
+            ),
+        )
+
+
+def _permalink(client: WebClient, channel: str, ts: str) -> str | None:
+    try:
+        return str(client.chat_getPermalink(channel=channel, message_ts=ts)["permalink"])
+    except SlackApiError:
+        return None  # the brief works without the link
+
+
+def respond_to_submission(
+    ack: Ack,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    client: WebClient,
+    runtime: Runtime,
+    logger: Logger,
+) -> None:
+    """Validate the submitted brief against Slack's facts, then create it or show errors."""
+    values = view["state"]["values"]
+    brief = read_brief(values)
+    team_id = _team_id(body)
+    lead = fetch_user(client, body["user"]["id"])
+    assert lead is not None, "Slack always knows the person who submitted"
+    owner = fetch_user(client, brief.owner_id) if brief.owner_id else None
+    channel = fetch_channel(client, brief.update_channel_id) if brief.update_channel_id else None
+    lead_tz = _zone(lead.tz)
+    errors = validate_brief(
+        brief,
+        now_local=runtime.clock().astimezone(lead_tz),
+        owner=_owner_facts(owner, brief.owner_id, lead.user_id),
+        channel=channel,
+    )
+    if errors:
+        ack(response_action="errors", errors=errors)
+        return
+    assert owner is not None
+    metadata = ModalMetadata.loads(view.get("private_metadata", ""))
+    load = owner_open_count(runtime=runtime, team_id=team_id, owner_user_id=owner.user_id)
+    limit = runtime.settings.open_delegation_soft_limit
+    if load >= limit and not overload_confirmed(values):
+        warning = (
+            f"<@{owner.user_id}> already owns {load} open delegations; the team's soft limit "
+            f"is {limit}. Tick the box to send this one anyway, or pick someone else."
+        )
+        updated = new_delegation_modal(
+            BriefPrefill(source_permalink=metadata.source_permalink),
+            checkpoint_rows=metadata.checkpoint_rows,
+            projects=open_projects(runtime=runtime, team_id=team_id),
+            overload_warning=warning,
+        )
+        ack(response_action="update", view=updated)
+        return
+    try:
+        create_delegation(
+            runtime=runtime,
+            team_id=team_id,
+            lead=lead,
+            owner=owner,
+            brief=brief,
+            lead_tz=lead_tz,
+            source_permalink=metadata.source_permalink,
+        )
+    except Exception:
+        logger.exception("Could not save a brief")
+        # The modal stays open with everything the lead typed, so nothing is lost.
+        ack(
+            response_action="errors",
+            errors={fields.TITLE: "I couldn't save this just now. Please submit again."},
+        )
+        return
+    ack()
+
+
+def _owner_facts(owner: SlackUser | None, owner_id: str | None, lead_id: str) -> OwnerFacts | None:
+    if owner_id is None:
+        return None
+    if owner is None:
+        return OwnerFacts(display_name=owner_id, exists=False)
+    return OwnerFacts(
+        display_name=owner.display_name or owner.real_name or owner.user_id,
+        is_bot=owner.is_bot,
+        deactivated=owner.deleted,
+        is_the_lead=owner.user_id == lead_id,
+    )
+
+
+def _team_id(body: dict[str, Any]) -> str:
+    team = body.get("team") or {}
+    return str(team.get("id") or body.get("user", {}).get("team_id") or "")
+
+
+def _zone(name: str | None) -> ZoneInfo:
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")

@@ -14,6 +14,7 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
+    CheckboxesElement,
     ContextBlock,
     ConversationFilter,
     ConversationSelectElement,
@@ -43,6 +44,7 @@ from bot.domain.types import Rhythm
 
 NEW_DELEGATION_CALLBACK = "new_delegation"
 ADD_CHECKPOINT_ACTION = "brief_add_checkpoint"
+OVERLOAD_BLOCK = "confirm_overload"
 VALUE = "value"  # the action_id of every input in the modal
 
 RHYTHM_LABELS: dict[Rhythm, str] = {
@@ -93,16 +95,26 @@ class ModalMetadata:
 
 
 def new_delegation_modal(
-    prefill: BriefPrefill, *, checkpoint_rows: int = 1, projects: tuple[tuple[int, str], ...] = ()
+    prefill: BriefPrefill,
+    *,
+    checkpoint_rows: int = 1,
+    projects: tuple[tuple[int, str], ...] = (),
+    overload_warning: str | None = None,
 ) -> dict[str, Any]:
-    """The brief modal, with whatever the lead already gave us filled in."""
+    """The brief modal, with whatever the lead already gave us filled in.
+
+    `overload_warning` adds a required "send anyway" tick box naming the owner's load.
+    """
     # slack_sdk's models validate on every build; the result depends only on the arguments.
-    return copy.deepcopy(_built_modal(prefill, checkpoint_rows, projects))
+    return copy.deepcopy(_built_modal(prefill, checkpoint_rows, projects, overload_warning))
 
 
 @functools.lru_cache(maxsize=256)
 def _built_modal(
-    prefill: BriefPrefill, checkpoint_rows: int, projects: tuple[tuple[int, str], ...]
+    prefill: BriefPrefill,
+    checkpoint_rows: int,
+    projects: tuple[tuple[int, str], ...],
+    overload_warning: str | None,
 ) -> dict[str, Any]:
     rows = max(1, min(MAX_CHECKPOINTS, checkpoint_rows))
     blocks: list[Block] = [
@@ -242,6 +254,18 @@ def _built_modal(
             optional=True,
         )
     )
+    if overload_warning:
+        blocks.append(
+            _input(
+                OVERLOAD_BLOCK,
+                "Their load",
+                CheckboxesElement(
+                    action_id=VALUE,
+                    options=[Option(value="send_anyway", label="Send it anyway")],
+                ),
+            )
+        )
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=overload_warning)]))
     if prefill.source_permalink:
         blocks.append(
             ContextBlock(
@@ -347,6 +371,12 @@ def read_brief(values: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> BriefIn
         new_project=text(fields.NEW_PROJECT),
         update_channel_id=field(fields.UPDATE_CHANNEL).get("selected_conversation") or None,
     )
+
+
+def overload_confirmed(values: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> bool:
+    """Whether the lead ticked "send it anyway" on the load warning."""
+    chosen = values.get(OVERLOAD_BLOCK, {}).get(VALUE, {}).get("selected_options") or []
+    return any(option.get("value") == "send_anyway" for option in chosen)
 
 
 def _rhythm(value: object) -> Rhythm:

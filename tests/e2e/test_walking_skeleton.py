@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -79,6 +80,12 @@ def test_shortcuts_open_the_modal(slack_sandbox: SandboxServer, http_slack: Deli
     assert from_message.ok, from_message.response
     goal = next(b for b in from_message.params["view"]["blocks"] if b.get("block_id") == "goal")
     assert goal["element"]["initial_value"] == "Acme wants the QBR deck by Friday"
+    # The link to the message follows in a views.update, once the modal is on screen.
+    [update] = slack_sandbox.wait_for_call("views.update", timeout=10)
+    assert update.ok, update.response
+    assert json.loads(update.params["view"]["private_metadata"])["source_permalink"].endswith(
+        "/archives/" + channel + "/p" + message["ts"].replace(".", "")
+    )
 
 
 def test_bad_signature_and_stale_timestamp_get_401_and_change_nothing(

@@ -1,0 +1,1 @@
+"""Use cases between handlers and storage: each runs in one transaction."""

@@ -1,0 +1,206 @@
+"""Creating a delegation: the task, its audit trail and its messages, in one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from bot.domain.brief import BriefInput
+from bot.domain.types import OutboxKind, ProjectState, TaskState
+from bot.runtime import Runtime
+from bot.views.brief_message import BriefView, brief_message, receipt_message
+from storage import repositories as repo
+from storage.db import session_scope
+from storage.models import Person, Project
+
+END_OF_DAY = time(23, 59)
+
+
+@dataclass(frozen=True)
+class SlackUser:
+    """A person as users.info describes them."""
+
+    user_id: str
+    display_name: str
+    real_name: str = ""
+    tz: str | None = None
+    is_bot: bool = False
+    deleted: bool = False
+
+
+@dataclass(frozen=True)
+class CreatedDelegation:
+    """What the lead's handler needs after the commit."""
+
+    task_id: int
+    owner_open_count: int
+
+
+def due_instant(day: date, at: time | None, tz: ZoneInfo) -> datetime:
+    """The due date (and time, else the end of that day) in the lead's zone, as UTC."""
+    local = datetime.combine(day, at or END_OF_DAY, tzinfo=tz)
+    # A wall time inside a DST gap does not exist; move it to the first instant after.
+    round_trip = local.astimezone(UTC).astimezone(tz)
+    if round_trip.replace(tzinfo=None) != local.replace(tzinfo=None):
+        local = round_trip
+    return local.astimezone(UTC)
+
+
+def owner_open_count(*, runtime: Runtime, team_id: str, owner_user_id: str) -> int:
+    """Open delegations the person owns now (0 if the bot has never seen them)."""
+    with session_scope(runtime.sessions) as session:
+        person = repo.get_person(session=session, team_id=team_id, slack_user_id=owner_user_id)
+        if person is None:
+            return 0
+        return repo.count_open_tasks_for_owner(session=session, team_id=team_id, owner_id=person.id)
+
+
+def open_projects(*, runtime: Runtime, team_id: str) -> tuple[tuple[int, str], ...]:
+    """Open projects of the workspace, for the brief's project picker."""
+    with session_scope(runtime.sessions) as session:
+        rows = session.execute(
+            sa.select(Project.id, Project.name)
+            .where(Project.team_id == team_id, Project.state == ProjectState.OPEN)
+            .order_by(Project.name)
+            .limit(100)
+        ).all()
+    return tuple((row.id, row.name) for row in rows)
+
+
+def _person(runtime: Runtime, session: Session, team_id: str, user: SlackUser) -> Person:
+    return repo.upsert_person(
+        session=session,
+        team_id=team_id,
+        slack_user_id=user.user_id,
+        now=runtime.clock(),
+        display_name=user.display_name,
+        real_name=user.real_name,
+        tz=user.tz,
+        is_bot=user.is_bot,
+        is_deleted=user.deleted,
+    )
+
+
+def create_delegation(
+    *,
+    runtime: Runtime,
+    team_id: str,
+    lead: SlackUser,
+    owner: SlackUser,
+    brief: BriefInput,
+    lead_tz: ZoneInfo,
+    source_permalink: str | None = None,
+) -> CreatedDelegation:
+    """Store the brief awaiting the owner's confirmation and queue the owner's DM."""
+    assert brief.due_date is not None
+    now = runtime.clock()
+    due_at = due_instant(brief.due_date, brief.due_time, lead_tz)
+    with session_scope(runtime.sessions) as session:
+        lead_row = _person(runtime, session, team_id, lead)
+        owner_row = _person(runtime, session, team_id, owner)
+        project = _project(session, team_id, brief, lead_row.id, now)
+        task = repo.create_task(
+            session=session,
+            team_id=team_id,
+            lead_id=lead_row.id,
+            owner_id=owner_row.id,
+            title=brief.title,
+            goal=brief.goal,
+            due_at=due_at,
+            due_tz=lead_tz.key,
+            due_has_time=brief.due_time is not None,
+            now=now,
+            rhythm=brief.rhythm,
+            project_id=project.id if project else None,
+            expectations=brief.expectations,
+            non_negotiables=brief.non_negotiables,
+            freedoms=brief.freedoms,
+            risks=brief.risks,
+            skills=brief.skills,
+            checkpoints=[
+                (due_instant(c.due, None, lead_tz), c.deliverable)
+                for c in brief.checkpoints
+                if c.due is not None
+            ],
+            update_channel_id=brief.update_channel_id,
+            source_permalink=source_permalink,
+        )
+        repo.record_audit(
+            session=session,
+            team_id=team_id,
+            actor=lead.user_id,
+            action="created",
+            at=now,
+            task_id=task.id,
+            to_state=TaskState.AWAITING_CONFIRMATION,
+            detail={"owner": owner.user_id},
+        )
+        view = BriefView(
+            task_id=task.id,
+            lead_id=lead.user_id,
+            owner_id=owner.user_id,
+            title=brief.title,
+            goal=brief.goal,
+            due_at=due_at,
+            due_has_time=brief.due_time is not None,
+            expectations=brief.expectations,
+            non_negotiables=brief.non_negotiables,
+            freedoms=brief.freedoms,
+            risks=brief.risks,
+            skills=brief.skills,
+            checkpoints=tuple((c.due, c.deliverable) for c in brief.checkpoints if c.due),
+            rhythm=brief.rhythm,
+            project=project.name if project else None,
+            update_channel_id=brief.update_channel_id,
+            source_permalink=source_permalink,
+        )
+        repo.enqueue_outbox(
+            session=session,
+            team_id=team_id,
+            kind=OutboxKind.BRIEF,
+            payload={"method": "chat.postMessage", "args": brief_message(view)},
+            due_at=now,
+            now=now,
+            task_id=task.id,
+            recipient_id=owner_row.id,
+        )
+        open_count = repo.count_open_tasks_for_owner(
+            session=session, team_id=team_id, owner_id=owner_row.id
+        )
+        receipt = receipt_message(
+            lead_id=lead.user_id,
+            owner_id=owner.user_id,
+            title=brief.title,
+            open_count=open_count,
+            soft_limit=runtime.settings.open_delegation_soft_limit,
+        )
+        repo.enqueue_outbox(
+            session=session,
+            team_id=team_id,
+            kind=OutboxKind.RECEIPT,
+            payload={"method": "chat.postMessage", "args": receipt},
+            due_at=now,
+            now=now,
+            task_id=task.id,
+            recipient_id=lead_row.id,
+        )
+        created = CreatedDelegation(task_id=task.id, owner_open_count=open_count)
+    runtime.kick_sweep()
+    return created
+
+
+def _project(
+    session: Session, team_id: str, brief: BriefInput, lead_id: int, now: datetime
+) -> Project | None:
+    if brief.project_id is not None:
+        return repo.get_project(session=session, team_id=team_id, project_id=brief.project_id)
+    if not brief.new_project:
+        return None
+    existing = repo.get_project_by_name(session=session, team_id=team_id, name=brief.new_project)
+    return existing or repo.create_project(
+        session=session, team_id=team_id, name=brief.new_project, lead_id=lead_id, now=now
+    )

@@ -1,0 +1,43 @@
+"""Reading people and channels from Slack for handlers (never trusted from payloads)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.domain.brief import ChannelFacts
+from bot.services.delegations import SlackUser
+
+
+def fetch_user(client: WebClient, user_id: str) -> SlackUser | None:
+    """users.info as a SlackUser; None when Slack does not know the id."""
+    try:
+        user: dict[str, Any] = client.users_info(user=user_id)["user"]
+    except SlackApiError as error:
+        if error.response.get("error") in ("user_not_found", "users_not_found"):
+            return None
+        raise
+    profile = user.get("profile", {})
+    return SlackUser(
+        user_id=user["id"],
+        display_name=profile.get("display_name") or user.get("real_name") or user.get("name", ""),
+        real_name=user.get("real_name", ""),
+        tz=user.get("tz"),
+        is_bot=bool(user.get("is_bot")) or user["id"] == "USLACKBOT",
+        deleted=bool(user.get("deleted")),
+    )
+
+
+def fetch_channel(client: WebClient, channel_id: str) -> ChannelFacts:
+    """Whether the bot is in the channel; a channel it cannot see counts as "not in"."""
+    try:
+        channel: dict[str, Any] = client.conversations_info(channel=channel_id)["channel"]
+    except SlackApiError as error:
+        if error.response.get("error") == "channel_not_found":
+            return ChannelFacts(name="that channel", bot_is_member=False)
+        raise
+    return ChannelFacts(
+        name=str(channel.get("name", channel_id)), bot_is_member=bool(channel.get("is_member"))
+    )
