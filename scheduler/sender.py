@@ -19,9 +19,17 @@ from urllib.error import URLError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.domain.types import OutboxState
 from bot.runtime import Runtime
 from storage.db import session_scope
-from storage.outbox import ClaimedMessage, claim_due, mark_failed, mark_sent, retry_later
+from storage.outbox import (
+    ClaimedMessage,
+    claim_due,
+    coordinates_of,
+    mark_failed,
+    mark_sent,
+    retry_later,
+)
 
 # Errors that no retry can fix: the row fails and (from the check-in issue on) the lead hears.
 PERMANENT_ERRORS = frozenset(
@@ -47,9 +55,18 @@ PERMANENT_ERRORS = frozenset(
 MAX_ATTEMPTS = 6
 BASE_BACKOFF = timedelta(seconds=5)
 LEASE = timedelta(seconds=60)
+WAIT_FOR_ORIGINAL = timedelta(seconds=2)
 METADATA_EVENT_PREFIX = "delegate_bot_"
 
 logger = logging.getLogger(__name__)
+
+
+def _refers_to(message: ClaimedMessage) -> set[int]:
+    return {
+        target
+        for target in (message.payload.get("update_of"), message.payload.get("thread_of"))
+        if isinstance(target, int)
+    }
 
 
 def worker_name() -> str:
@@ -97,8 +114,14 @@ class OutboxSender:
                 lease=LEASE,
                 limit=self._batch,
             )
-        for outcome in self._pool.map(self._send, claimed):
-            self._settle(outcome)
+        # Edits and thread replies go after the batch's other messages: the message they
+        # refer to may be in the same batch, and they need its ts.
+        ids = {message.id for message in claimed}
+        later = [message for message in claimed if _refers_to(message) & ids]
+        first = [message for message in claimed if message not in later]
+        for phase in (first, later):
+            for outcome in self._pool.map(self._send, phase):
+                self._settle(outcome)
         return len(claimed)
 
     def close(self) -> None:
@@ -108,6 +131,19 @@ class OutboxSender:
     def _send(self, message: ClaimedMessage) -> Outcome:
         method = str(message.payload.get("method", ""))
         args: dict[str, Any] = dict(message.payload.get("args", {}))
+        # An edit of an earlier message ("update_of") or a reply in its thread ("thread_of")
+        # needs that message's channel and ts, which exist only once it has been sent.
+        for key, ts_arg in (("update_of", "ts"), ("thread_of", "thread_ts")):
+            target = message.payload.get(key)
+            if not isinstance(target, int):
+                continue
+            with session_scope(self._runtime.sessions) as session:
+                where = coordinates_of(session=session, team_id=message.team_id, message_id=target)
+            if where is None or where.state in (OutboxState.FAILED, OutboxState.CANCELLED):
+                return Outcome(message, error="original_not_sent", permanent=True)
+            if where.ts is None or where.channel is None:
+                return Outcome(message, error="original_pending", retry_after=WAIT_FOR_ORIGINAL)
+            args.update({"channel": where.channel, ts_arg: where.ts})
         if method in ("chat.postMessage", "chat.postEphemeral"):
             # Lets a later sweep recognise a message Slack already has (see DESIGN.md).
             args.setdefault(

@@ -132,3 +132,24 @@ def mark_failed(*, session: Session, message_id: int, worker: str, error: str) -
         execution_options={"synchronize_session": False},
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class SentCoordinates:
+    """Where an earlier outbox message landed, if it has."""
+
+    state: OutboxState
+    channel: str | None
+    ts: str | None
+
+
+def coordinates_of(*, session: Session, team_id: str, message_id: int) -> SentCoordinates | None:
+    """Channel and ts of an outbox row of this workspace (None if there is no such row)."""
+    row = session.execute(
+        sa.select(Outbox.state, Outbox.channel, Outbox.ts).where(
+            Outbox.id == message_id, Outbox.team_id == team_id
+        )
+    ).one_or_none()
+    if row is None:
+        return None
+    return SentCoordinates(state=OutboxState(row.state), channel=row.channel, ts=row.ts)

@@ -175,3 +175,59 @@ def test_permanent_error_fails_the_row(
     with session_scope(runtime.sessions) as session:
         count = session.scalar(sa.select(sa.func.count()).select_from(Outbox))
     assert count == 1
+
+
+def _enqueue_payload(runtime: Runtime, payload: dict[str, object]) -> int:
+    with session_scope(runtime.sessions) as session:
+        row = repo.enqueue_outbox(
+            session=session,
+            team_id=TEAM,
+            kind=OutboxKind.NOTICE,
+            payload=payload,
+            due_at=NOW,
+            now=NOW,
+        )
+        assert row is not None
+        return row.id
+
+
+def test_edit_and_thread_reply_wait_for_the_original(
+    sender_setup: tuple[Runtime, Clock, OutboxSender], slack_sandbox: SandboxServer
+) -> None:
+    runtime, clock, sender = sender_setup
+    slack_sandbox.faults.add("chat.postMessage", "server_error")
+    original = _enqueue(runtime, "U0SBMARC1", "Your brief")
+    edit = _enqueue_payload(
+        runtime,
+        {"method": "chat.update", "args": {"text": "Approved"}, "update_of": original},
+    )
+    reply = _enqueue_payload(
+        runtime,
+        {"method": "chat.postMessage", "args": {"text": "Answer"}, "thread_of": original},
+    )
+    sender.sweep()  # the original hits a 500; the edit and the reply must wait for it
+    assert _row(runtime, edit).last_error == "original_pending"
+    assert _row(runtime, reply).state is OutboxState.PENDING
+    clock.now = NOW + dt.timedelta(seconds=5)
+    sender.sweep()
+    sender.sweep()
+    first = _row(runtime, original)
+    assert first.state is OutboxState.SENT
+    assert _row(runtime, edit).state is OutboxState.SENT
+    assert _row(runtime, reply).state is OutboxState.SENT
+    [shown, answer] = slack_sandbox.messages("U0SBMARC1")
+    assert shown["ts"] == first.ts and shown["text"] == "Approved"
+    assert answer["thread_ts"] == first.ts and answer["text"] == "Answer"
+
+
+def test_edit_of_a_failed_message_fails(
+    sender_setup: tuple[Runtime, Clock, OutboxSender], slack_sandbox: SandboxServer
+) -> None:
+    runtime, _, sender = sender_setup
+    original = _enqueue(runtime, "C0NOSUCH", "lost")
+    sender.sweep()
+    edit = _enqueue_payload(
+        runtime, {"method": "chat.update", "args": {"text": "x"}, "update_of": original}
+    )
+    sender.sweep()
+    assert _row(runtime, edit).state is OutboxState.FAILED
