@@ -5,7 +5,15 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.runtime import Runtime
-from handlers import commands, delegation, home, middleware, shortcuts
+from handlers import (
+    commands,
+    confirmation,
+    conversation,
+    delegation,
+    home,
+    middleware,
+    shortcuts,
+)
 
 
 def register_all(app: App, runtime: Runtime) -> None:
@@ -14,4 +22,6 @@ def register_all(app: App, runtime: Runtime) -> None:
     commands.register(app, runtime)
     shortcuts.register(app, runtime)
     delegation.register(app, runtime)
+    confirmation.register(app, runtime)
+    conversation.register(app, runtime)
     home.register(app, runtime)

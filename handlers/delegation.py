@@ -15,7 +15,6 @@ from bot.domain import brief as fields
 from bot.domain.brief import OwnerFacts, validate_brief
 from bot.runtime import Runtime
 from bot.services.delegations import SlackUser, create_delegation, open_projects, owner_open_count
-from bot.views.brief_message import CONFIRM_ACTION, DECLINE_ACTION, QUESTION_ACTION
 from bot.views.delegation import (
     ADD_CHECKPOINT_ACTION,
     NEW_DELEGATION_CALLBACK,
@@ -25,12 +24,8 @@ from bot.views.delegation import (
     overload_confirmed,
     read_brief,
 )
+from handlers.payload import team_of
 from handlers.people import fetch_channel, fetch_user
-
-NOT_YET = (
-    "Answering a brief from Slack arrives in the next release. For now, please reply to the "
-    "lead directly."
-)
 
 
 def register(app: App, runtime: Runtime) -> None:
@@ -52,26 +47,17 @@ def register(app: App, runtime: Runtime) -> None:
             view=new_delegation_modal(
                 BriefPrefill(source_permalink=metadata.source_permalink),
                 checkpoint_rows=metadata.checkpoint_rows + 1,
-                projects=open_projects(runtime=runtime, team_id=_team_id(body)),
+                projects=open_projects(runtime=runtime, team_id=team_of(body)),
             ),
         )
 
     app.view(NEW_DELEGATION_CALLBACK)(submit_brief)
     app.action(ADD_CHECKPOINT_ACTION)(ack=acknowledge, lazy=[add_checkpoint])
-    for action_id in (CONFIRM_ACTION, QUESTION_ACTION, DECLINE_ACTION):
-        app.action(action_id)(answer_not_yet)
 
 
 def acknowledge(ack: Ack) -> None:
     """Slack hears back at once; the work follows."""
     ack()
-
-
-def answer_not_yet(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-    """The owner's buttons explain, privately, that answering in Slack is not built yet."""
-    ack()
-    channel = body.get("channel", {}).get("id") or body["user"]["id"]
-    client.chat_postEphemeral(channel=channel, user=body["user"]["id"], text=NOT_YET)
 
 
 def open_brief(
@@ -117,7 +103,7 @@ def respond_to_submission(
     """Validate the submitted brief against Slack's facts, then create it or show errors."""
     values = view["state"]["values"]
     brief = read_brief(values)
-    team_id = _team_id(body)
+    team_id = team_of(body)
     lead = fetch_user(client, body["user"]["id"])
     assert lead is not None, "Slack always knows the person who submitted"
     owner = fetch_user(client, brief.owner_id) if brief.owner_id else None
@@ -181,11 +167,6 @@ def _owner_facts(owner: SlackUser | None, owner_id: str | None, lead_id: str) ->
         deactivated=owner.deleted,
         is_the_lead=owner.user_id == lead_id,
     )
-
-
-def _team_id(body: dict[str, Any]) -> str:
-    team = body.get("team") or {}
-    return str(team.get("id") or body.get("user", {}).get("team_id") or "")
 
 
 def _zone(name: str | None) -> ZoneInfo:

@@ -77,6 +77,8 @@ class OutboxKind(StrEnum):
     DIGEST = "digest"
     RECOGNITION = "recognition"
     SURVEY = "survey"
+    REVIEW = "review"  # the lead's side-by-side review of a restatement
+    CLARIFICATION = "clarification"  # the lead's note asking the owner to restate again
 
 
 class ProjectState(StrEnum):

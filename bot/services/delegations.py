@@ -4,20 +4,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bot.domain.brief import BriefInput
 from bot.domain.types import OutboxKind, ProjectState, TaskState
+from bot.domain.workdays import WorkCalendar, add_working_days
 from bot.runtime import Runtime
 from bot.views.brief_message import BriefView, brief_message, receipt_message
+from bot.views.text import escape_mrkdwn
 from storage import repositories as repo
 from storage.db import session_scope
 from storage.models import Person, Project
 
 END_OF_DAY = time(23, 59)
+
+
+def confirmation_wait_key(task_id: int, days: int | None = None) -> str:
+    """Unique key of the "still waiting for confirmation" messages (a LIKE prefix without days)."""
+    return f"confirmation-wait:{task_id}:" + ("%" if days is None else str(days))
 
 
 @dataclass(frozen=True)
@@ -188,9 +195,58 @@ def create_delegation(
             task_id=task.id,
             recipient_id=lead_row.id,
         )
+        _queue_confirmation_reminders(
+            runtime, session, team_id, task.id, lead_row, owner_row, brief.title, owner.tz
+        )
         created = CreatedDelegation(task_id=task.id, owner_open_count=open_count)
     runtime.kick_sweep()
     return created
+
+
+def _queue_confirmation_reminders(
+    runtime: Runtime,
+    session: Session,
+    team_id: str,
+    task_id: int,
+    lead: Person,
+    owner: Person,
+    title: str,
+    owner_tz: str | None,
+) -> None:
+    """One nudge to the owner after a working day of silence; the lead hears after two."""
+    now = runtime.clock()
+    try:
+        zone = ZoneInfo(owner_tz or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    calendar = WorkCalendar(tz=zone, working_days=runtime.settings.working_weekdays)
+    safe_title = escape_mrkdwn(title)
+    reminder = (
+        f"A reminder: <@{lead.slack_user_id}> is waiting for you to confirm *{safe_title}* in "
+        "your own words (the buttons are on the brief above)."
+    )
+    overdue = (
+        f"<@{owner.slack_user_id}> hasn't confirmed *{safe_title}* after two working days. "
+        "A quick word might help."
+    )
+    for days, kind, recipient, text in (
+        (1, OutboxKind.CONFIRMATION_REMINDER, owner, reminder),
+        (2, OutboxKind.NOTICE, lead, overdue),
+    ):
+        repo.enqueue_outbox(
+            session=session,
+            team_id=team_id,
+            kind=kind,
+            payload={
+                "method": "chat.postMessage",
+                "args": {"channel": recipient.slack_user_id, "text": text},
+            },
+            due_at=add_working_days(calendar, now, days),
+            now=now,
+            unique_key=confirmation_wait_key(task_id, days),
+            task_id=task_id,
+            recipient_id=recipient.id,
+        )
 
 
 def _project(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -13,9 +14,12 @@ from slack_sdk.models.blocks import (
     ConfirmObject,
     ContextBlock,
     HeaderBlock,
+    InputBlock,
     MarkdownTextObject,
+    PlainTextInputElement,
     SectionBlock,
 )
+from slack_sdk.models.views import View
 
 from bot.domain.types import Rhythm
 from bot.views.brief_message import labelled_sections
@@ -154,3 +158,45 @@ def review_message(review: ReviewView, *, lead_id: str) -> dict[str, Any]:
         "text": f"<@{review.owner_id}> confirmed {escape_mrkdwn(review.title)} in their own words",
         "blocks": [block.to_dict() for block in review_blocks(review)],
     }
+
+
+CLARIFY_CALLBACK = "clarify"
+NOTE_BLOCK = "note"
+NOTE_MAX = 2000
+
+
+def clarify_modal(*, task_id: int, owner_id: str, title: str) -> dict[str, Any]:
+    """The lead's note asking the owner to restate again."""
+    view = View(
+        type="modal",
+        callback_id=CLARIFY_CALLBACK,
+        title="Clarify",
+        submit="Send to owner",
+        close="Back",
+        private_metadata=json.dumps({"task_id": task_id}),
+        blocks=[
+            SectionBlock(
+                text=f"What should <@{owner_id}> look at again in *{escape_mrkdwn(title)}*? "
+                "They will restate it with your note in front of them."
+            ),
+            InputBlock(
+                block_id=NOTE_BLOCK,
+                label="Your note",
+                element=PlainTextInputElement(
+                    action_id="value",
+                    multiline=True,
+                    max_length=NOTE_MAX,
+                    placeholder="e.g. The deck is for their CFO, not the champion: lead with cost.",
+                ),
+            ),
+        ],
+    )
+    result: dict[str, Any] = view.to_dict()
+    return result
+
+
+def notice_modal(title: str, text: str) -> dict[str, Any]:
+    """A modal that only says something (e.g. why a submission can't go through any more)."""
+    view = View(type="modal", title=title[:24], close="Close", blocks=[SectionBlock(text=text)])
+    result: dict[str, Any] = view.to_dict()
+    return result

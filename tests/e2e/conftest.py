@@ -4,9 +4,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from sandbox.deliver import Deliverer
 from sandbox.server import SandboxServer
+from storage.db import make_engine
 from tests.e2e.process import BotProcess
 
 BotFactory = Callable[..., BotProcess]
@@ -45,6 +47,14 @@ def start_bot(slack_sandbox: SandboxServer, tmp_path: Path) -> Iterator[BotFacto
     for bot in started:
         code = bot.stop()
         assert code == 0, f"bot exited with {code}:\n{bot.log()}"
+
+
+@pytest.fixture
+def database(http_bot: BotProcess, tmp_path: Path) -> Iterator[sa.Engine]:
+    """The HTTP bot's own SQLite database, to check what it stored."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'bot.sqlite3'}")
+    yield engine
+    engine.dispose()
 
 
 @pytest.fixture

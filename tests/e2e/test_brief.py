@@ -2,88 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import date, datetime, timedelta
-from pathlib import Path
+from datetime import timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
 
-from bot.domain.types import OutboxState, TaskState
-from sandbox.deliver import Deliverer, Delivery
+from bot.domain.types import OutboxKind, OutboxState, TaskState
+from sandbox.deliver import Deliverer
 from sandbox.server import SandboxServer
-from storage.db import make_engine
 from storage.models import AuditEvent, Checkpoint, Outbox, Task
+from tests.e2e.flows import INJECTION, LEAD, OWNER, open_modal, submit, texts, today, values
 
 pytestmark = pytest.mark.e2e
-
-LEAD = "U0SBLENA1"
-OWNER = "U0SBMARC1"
-INJECTION = "<!channel> see <https://evil.example|your bank> & <@U0SBTOM01>"
-
-
-def _today() -> date:
-    return datetime.now(ZoneInfo("Europe/London")).date()
-
-
-def _open_modal(sandbox: SandboxServer, slack: Deliverer, count: int = 1) -> str:
-    slack.slash_command(LEAD, "")
-    calls = sandbox.wait_for_call("views.open", count=count, timeout=10)
-    view_id: str = calls[-1].response["view"]["id"]
-    return view_id
-
-
-def _values(**overrides: Any) -> dict[str, dict[str, Any]]:
-    values: dict[str, Any] = {
-        "owner": OWNER,
-        "title": "Acme renewal deck",
-        "goal": "Keep Acme at a flat price; they are weighing a competitor.",
-        "expectations": "A 10-slide deck signed off by finance.",
-        "due_date": (_today() + timedelta(days=14)).isoformat(),
-        "checkpoint_1_text": "Outline shared",
-        "checkpoint_1_date": (_today() + timedelta(days=5)).isoformat(),
-        "rhythm": "weekly",
-        "update_channel": "C0SBTEAM1",
-    } | overrides
-    return {block: {"value": value} for block, value in values.items() if value is not None}
-
-
-def _submit(sandbox: SandboxServer, slack: Deliverer, **overrides: Any) -> Delivery:
-    view_id = _open_modal(sandbox, slack, count=len(sandbox.calls_to("views.open")) + 1)
-    return slack.view_submission(LEAD, view_id, _values(**overrides))
-
-
-@pytest.fixture
-def database(http_bot: Any, tmp_path: Path) -> Iterator[sa.Engine]:
-    engine = make_engine(f"sqlite:///{tmp_path / 'bot.sqlite3'}")
-    yield engine
-    engine.dispose()
-
-
-def _texts(blocks: list[dict[str, Any]], only: str | None = None) -> str:
-    """Every text object's text (or only those of type `only`, e.g. "mrkdwn")."""
-    found: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if isinstance(node.get("text"), str) and only in (None, node.get("type")):
-                found.append(node["text"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(blocks)
-    return "\n".join(found)
 
 
 def test_brief_reaches_the_owner_and_the_lead_gets_a_receipt(
     slack_sandbox: SandboxServer, http_slack: Deliverer, database: sa.Engine
 ) -> None:
-    delivery = _submit(slack_sandbox, http_slack, risks=INJECTION, title=f"Deck {INJECTION}")
+    delivery = submit(slack_sandbox, http_slack, risks=INJECTION, title=f"Deck {INJECTION}")
     assert delivery.status == 200
     assert delivery.ack in (None, {}), delivery.ack  # the modal closes
     posts = slack_sandbox.wait_for_call("chat.postMessage", count=2, timeout=10)
@@ -97,7 +34,7 @@ def test_brief_reaches_the_owner_and_the_lead_gets_a_receipt(
         "I can't take this",
     ]
     # Slack parses mentions and links only in mrkdwn (plain_text headers show them as typed).
-    shown = _texts(brief.params["blocks"], only="mrkdwn") + brief.params["text"]
+    shown = texts(brief.params["blocks"], only="mrkdwn") + brief.params["text"]
     assert "Keep Acme at a flat price" in shown and "Outline shared" in shown
     assert (
         "<!channel>" not in shown and "<https://evil" not in shown and "<@U0SBTOM01>" not in shown
@@ -105,7 +42,7 @@ def test_brief_reaches_the_owner_and_the_lead_gets_a_receipt(
     assert "&lt;!channel&gt;" in shown
     assert brief.params["metadata"]["event_type"] == "delegate_bot_brief"
     receipt = by_channel[LEAD]
-    assert "I'll tell you when they have confirmed it" in _texts(receipt.params["blocks"])
+    assert "I'll tell you when they have confirmed it" in texts(receipt.params["blocks"])
 
     with database.connect() as db:
         task = db.execute(sa.select(Task)).one()
@@ -113,8 +50,15 @@ def test_brief_reaches_the_owner_and_the_lead_gets_a_receipt(
         assert task.title.startswith("Deck <!channel>")  # stored as typed, escaped on display
         assert db.scalar(sa.select(sa.func.count()).select_from(Checkpoint)) == 1
         assert db.execute(sa.select(AuditEvent.action)).scalars().all() == ["created"]
-        states = db.execute(sa.select(Outbox.state)).scalars().all()
-        assert states == [OutboxState.SENT, OutboxState.SENT]
+        rows = db.execute(sa.select(Outbox.kind, Outbox.state, Outbox.due_at)).all()
+        sent = {row.kind for row in rows if row.state == OutboxState.SENT}
+        assert sent == {OutboxKind.BRIEF, OutboxKind.RECEIPT}
+        # A reminder after one working day of silence, a note to the lead after two.
+        waiting = sorted(row for row in rows if row.state == OutboxState.PENDING)
+        assert [row.kind for row in sorted(waiting, key=lambda r: r.due_at)] == [
+            OutboxKind.CONFIRMATION_REMINDER,
+            OutboxKind.NOTICE,
+        ]
 
 
 @pytest.mark.parametrize(
@@ -129,10 +73,10 @@ def test_brief_reaches_the_owner_and_the_lead_gets_a_receipt(
             "due_date",
             "has passed",
         ),
-        ({"due_date": (_today() + timedelta(days=400)).isoformat()}, "due_date", "year"),
+        ({"due_date": (today() + timedelta(days=400)).isoformat()}, "due_date", "year"),
         ({"checkpoint_1_date": "2020-01-01"}, "checkpoint_1_date", "passed"),
         (
-            {"checkpoint_1_date": (_today() + timedelta(days=30)).isoformat()},
+            {"checkpoint_1_date": (today() + timedelta(days=30)).isoformat()},
             "checkpoint_1_date",
             "before the due date",
         ),
@@ -147,7 +91,7 @@ def test_bad_brief_gets_an_inline_error_and_sends_nothing(
     block: str,
     words: str,
 ) -> None:
-    delivery = _submit(slack_sandbox, http_slack, **overrides)
+    delivery = submit(slack_sandbox, http_slack, **overrides)
     assert delivery.ack is not None
     assert delivery.ack["response_action"] == "errors"
     assert list(delivery.ack["errors"]) == [block]
@@ -159,42 +103,28 @@ def test_owner_at_the_soft_limit_needs_a_confirm_step(
     slack_sandbox: SandboxServer, http_slack: Deliverer, database: sa.Engine
 ) -> None:
     for number in range(5):
-        assert _submit(slack_sandbox, http_slack, title=f"Task {number}").ack in (None, {})
+        assert submit(slack_sandbox, http_slack, title=f"Task {number}").ack in (None, {})
     slack_sandbox.wait_for_call("chat.postMessage", count=10, timeout=10)
-    view_id = _open_modal(slack_sandbox, http_slack, count=6)
-    warned = http_slack.view_submission(LEAD, view_id, _values(title="Task 6"))
+    view_id = open_modal(slack_sandbox, http_slack, count=6)
+    warned = http_slack.view_submission(LEAD, view_id, values(title="Task 6"))
     assert warned.ack is not None and warned.ack["response_action"] == "update"
-    warning = _texts(warned.ack["view"]["blocks"])
+    warning = texts(warned.ack["view"]["blocks"])
     assert f"<@{OWNER}> already owns 5 open delegations" in warning
     sent = http_slack.view_submission(
-        LEAD, view_id, _values(title="Task 6", confirm_overload=["send_anyway"])
+        LEAD, view_id, values(title="Task 6", confirm_overload=["send_anyway"])
     )
     assert sent.ack in (None, {})
     posts = slack_sandbox.wait_for_call("chat.postMessage", count=12, timeout=10)
-    assert any("now has 6 open delegations" in _texts(call.params["blocks"]) for call in posts)
+    assert any("now has 6 open delegations" in texts(call.params["blocks"]) for call in posts)
     with database.connect() as db:
         assert db.scalar(sa.select(sa.func.count()).select_from(Task)) == 6
 
 
 def test_add_a_checkpoint_row(slack_sandbox: SandboxServer, http_slack: Deliverer) -> None:
-    view_id = _open_modal(slack_sandbox, http_slack)
+    view_id = open_modal(slack_sandbox, http_slack)
     delivery = http_slack.block_action(LEAD, "brief_add_checkpoint", view=view_id)
     assert delivery.status == 200
     [update] = slack_sandbox.wait_for_call("views.update", timeout=10)
     assert update.ok, update.response
     block_ids = {block.get("block_id") for block in update.params["view"]["blocks"]}
     assert {"checkpoint_2_text", "checkpoint_2_date"} <= block_ids
-
-
-def test_owner_buttons_explain_they_are_not_built_yet(
-    slack_sandbox: SandboxServer, http_slack: Deliverer
-) -> None:
-    _submit(slack_sandbox, http_slack)
-    posts = slack_sandbox.wait_for_call("chat.postMessage", count=2, timeout=10)
-    brief = next(call for call in posts if call.params["channel"] == OWNER)
-    message = {"ts": brief.response["ts"]}
-    http_slack.block_action(
-        OWNER, "brief_confirm", message=message, channel_id=brief.response["channel"]
-    )
-    [ephemeral] = slack_sandbox.wait_for_call("chat.postEphemeral", timeout=10)
-    assert "next release" in ephemeral.params["text"]

@@ -1,0 +1,151 @@
+"""Pieces every task use case shares: loading with permission checks, messages, audit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import sqlalchemy as sa
+from slack_sdk.models.blocks import SectionBlock
+from sqlalchemy.orm import Session
+
+from bot.domain.lifecycle import ACTION_ROLE, Action, Role, TransitionRefused, transition
+from bot.domain.types import OutboxKind, OutboxState, TaskState
+from bot.domain.workdays import WorkCalendar
+from bot.runtime import Runtime
+from bot.services.delegations import confirmation_wait_key
+from bot.views.text import escape_mrkdwn
+from storage import repositories as repo
+from storage.models import Outbox, Person, Task, decode_working_days
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why nothing happened, said privately to the person who clicked."""
+
+    message: str
+
+
+def role_of(task: Task, user_id: str) -> Role | None:
+    """The role `user_id` holds on the task according to the database, if any."""
+    if task.owner.slack_user_id == user_id:
+        return Role.OWNER
+    if task.lead.slack_user_id == user_id:
+        return Role.LEAD
+    return None
+
+
+def check(task: Task, action: Action, user_id: str) -> Refusal | None:
+    """None when `user_id` may do `action` now, else what to tell them."""
+    try:
+        transition(task.state, action, role_of(task, user_id))
+    except TransitionRefused as refused:
+        if refused.reason == "wrong_role":
+            holder = task.lead if ACTION_ROLE[action] is Role.LEAD else task.owner
+            return Refusal(f"Only <@{holder.slack_user_id}> can do this.")
+        return Refusal(str(refused))
+    return None
+
+
+def load_task(session: Session, team_id: str, task_id: int) -> Task | Refusal:
+    """The workspace's task, or a refusal saying it is gone."""
+    task = repo.get_task(session=session, team_id=team_id, task_id=task_id)
+    return task if task is not None else Refusal("I can't find that delegation any more.")
+
+
+def calendar_of(runtime: Runtime, person: Person) -> WorkCalendar:
+    """The person's working calendar: their zone, their days or the team's."""
+    try:
+        zone = ZoneInfo(person.effective_tz or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    days = decode_working_days(person.working_days) if person.working_days else None
+    return WorkCalendar(tz=zone, working_days=days or runtime.settings.working_weekdays)
+
+
+def latest_message(session: Session, task: Task, *kinds: OutboxKind) -> Outbox | None:
+    """The newest outbox row of these kinds about the task."""
+    return session.scalars(
+        sa.select(Outbox)
+        .where(Outbox.team_id == task.team_id, Outbox.task_id == task.id, Outbox.kind.in_(kinds))
+        .order_by(Outbox.id.desc())
+        .limit(1)
+    ).one_or_none()
+
+
+def queue_message(
+    runtime: Runtime,
+    session: Session,
+    task: Task,
+    kind: OutboxKind,
+    payload: dict[str, Any],
+    recipient: Person | None = None,
+) -> Outbox | None:
+    """Queue a message about the task, due now."""
+    now = runtime.clock()
+    return repo.enqueue_outbox(
+        session=session,
+        team_id=task.team_id,
+        kind=kind,
+        payload=payload,
+        due_at=now,
+        now=now,
+        task_id=task.id,
+        recipient_id=recipient.id if recipient else None,
+    )
+
+
+def replace_message(
+    runtime: Runtime, session: Session, task: Task, original: Outbox | None, text: str
+) -> None:
+    """Queue an in-place edit that leaves `text` and no buttons where `original` was."""
+    if original is None:
+        return
+    blocks = [SectionBlock(text=text).to_dict()]
+    queue_message(
+        runtime,
+        session,
+        task,
+        OutboxKind.NOTICE,
+        {
+            "method": "chat.update",
+            "args": {"text": text, "blocks": blocks},
+            "update_of": original.id,
+        },
+    )
+
+
+def audit(
+    runtime: Runtime, session: Session, task: Task, actor: str, action: str, before: TaskState
+) -> None:
+    """Record who moved the task from `before` to its current state."""
+    repo.record_audit(
+        session=session,
+        team_id=task.team_id,
+        actor=actor,
+        action=action,
+        at=runtime.clock(),
+        task_id=task.id,
+        from_state=before,
+        to_state=task.state,
+    )
+
+
+def withdraw_waiting_reminders(session: Session, task: Task) -> None:
+    """The owner answered: the "still waiting" reminder and the lead's note are void."""
+    session.execute(
+        sa.update(Outbox)
+        .where(
+            Outbox.team_id == task.team_id,
+            Outbox.task_id == task.id,
+            Outbox.state == OutboxState.PENDING,
+            Outbox.unique_key.like(confirmation_wait_key(task.id)),
+        )
+        .values(state=OutboxState.CANCELLED)
+    )
+
+
+def quote(text: str) -> str:
+    """Escaped user text as a mrkdwn block quote, every line of it."""
+    return "\n".join(f">{line}" for line in escape_mrkdwn(text).splitlines() or [""])

@@ -1,0 +1,232 @@
+"""The owner's way out and way in: a question for the lead, or declining with a reason."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from slack_sdk.models.blocks import ActionsBlock, ButtonElement, ConfirmObject, SectionBlock
+
+from bot.domain.lifecycle import Action
+from bot.domain.types import OutboxKind, TaskState
+from bot.runtime import Runtime
+from bot.services.common import (
+    Refusal,
+    audit,
+    check,
+    latest_message,
+    load_task,
+    queue_message,
+    quote,
+    replace_message,
+    withdraw_waiting_reminders,
+)
+from bot.views.review import CANCEL_ACTION, REASSIGN_ACTION
+from bot.views.text import escape_mrkdwn
+from storage.db import session_scope
+
+REPLY_ACTION = "question_reply"
+OPEN_STATES_FOR_QUESTIONS = frozenset(
+    {TaskState.AWAITING_CONFIRMATION, TaskState.AWAITING_APPROVAL, TaskState.ACTIVE}
+)
+
+
+@dataclass(frozen=True)
+class TaskLabel:
+    """Enough to title a modal about a task."""
+
+    task_id: int
+    title: str
+    other_person: str
+
+
+def question_form(
+    *, runtime: Runtime, team_id: str, task_id: int, user_id: str
+) -> TaskLabel | Refusal:
+    """The owner may ask while the task is open; anyone else is told who can."""
+    with session_scope(runtime.sessions) as session:
+        task = load_task(session, team_id, task_id)
+        if isinstance(task, Refusal):
+            return task
+        if task.owner.slack_user_id != user_id:
+            return Refusal(f"Only <@{task.owner.slack_user_id}> can do this.")
+        if task.state not in OPEN_STATES_FOR_QUESTIONS:
+            state = task.state.value.replace("_", " ")
+            return Refusal(f"*{escape_mrkdwn(task.title)}* is {state}: there is nothing to ask.")
+        return TaskLabel(task.id, task.title, task.lead.slack_user_id)
+
+
+def ask(*, runtime: Runtime, team_id: str, task_id: int, user_id: str, text: str) -> Refusal | None:
+    """The owner's question reaches the lead with a Reply button, and the brief's thread."""
+    form = question_form(runtime=runtime, team_id=team_id, task_id=task_id, user_id=user_id)
+    if isinstance(form, Refusal):
+        return form
+    with session_scope(runtime.sessions) as session:
+        task = load_task(session, team_id, task_id)
+        assert not isinstance(task, Refusal)
+        owner, lead = task.owner.slack_user_id, task.lead.slack_user_id
+        audit(runtime, session, task, user_id, "asked", task.state)
+        question = text
+        text = f"<@{owner}> has a question about *{escape_mrkdwn(task.title)}*:\n{quote(question)}"
+        blocks = [
+            SectionBlock(text=text),
+            ActionsBlock(
+                block_id=f"question_{task.id}",
+                elements=[ButtonElement(text="Reply", action_id=REPLY_ACTION, value=str(task.id))],
+            ),
+        ]
+        queue_message(
+            runtime,
+            session,
+            task,
+            OutboxKind.NOTICE,
+            {
+                "method": "chat.postMessage",
+                "args": {
+                    "channel": lead,
+                    "text": f"<@{owner}> has a question",
+                    "blocks": [b.to_dict() for b in blocks],
+                },
+            },
+            task.lead,
+        )
+        prompt = latest_message(session, task, OutboxKind.BRIEF, OutboxKind.CLARIFICATION)
+        if prompt is not None:
+            queue_message(
+                runtime,
+                session,
+                task,
+                OutboxKind.NOTICE,
+                {
+                    "method": "chat.postMessage",
+                    "args": {"text": f"You asked <@{lead}>:\n{quote(question)}"},
+                    "thread_of": prompt.id,
+                },
+            )
+    runtime.kick_sweep()
+    return None
+
+
+def reply_form(
+    *, runtime: Runtime, team_id: str, task_id: int, user_id: str
+) -> TaskLabel | Refusal:
+    """Only the lead replies to the owner's questions."""
+    with session_scope(runtime.sessions) as session:
+        task = load_task(session, team_id, task_id)
+        if isinstance(task, Refusal):
+            return task
+        if task.lead.slack_user_id != user_id:
+            return Refusal(f"Only <@{task.lead.slack_user_id}> can do this.")
+        return TaskLabel(task.id, task.title, task.owner.slack_user_id)
+
+
+def reply(
+    *, runtime: Runtime, team_id: str, task_id: int, user_id: str, text: str
+) -> Refusal | None:
+    """The lead's answer lands in the owner's brief thread."""
+    form = reply_form(runtime=runtime, team_id=team_id, task_id=task_id, user_id=user_id)
+    if isinstance(form, Refusal):
+        return form
+    with session_scope(runtime.sessions) as session:
+        task = load_task(session, team_id, task_id)
+        assert not isinstance(task, Refusal)
+        audit(runtime, session, task, user_id, "replied", task.state)
+        prompt = latest_message(session, task, OutboxKind.BRIEF, OutboxKind.CLARIFICATION)
+        text = f"<@{task.lead.slack_user_id}> replied:\n{quote(text)}"
+        payload = (
+            {"method": "chat.postMessage", "args": {"text": text}, "thread_of": prompt.id}
+            if prompt is not None
+            else {
+                "method": "chat.postMessage",
+                "args": {"channel": task.owner.slack_user_id, "text": text},
+            }
+        )
+        queue_message(runtime, session, task, OutboxKind.NOTICE, payload, task.owner)
+    runtime.kick_sweep()
+    return None
+
+
+def decline_form(
+    *, runtime: Runtime, team_id: str, task_id: int, user_id: str
+) -> TaskLabel | Refusal:
+    """Whether the owner may decline now."""
+    with session_scope(runtime.sessions) as session:
+        task = load_task(session, team_id, task_id)
+        if isinstance(task, Refusal):
+            return task
+        refusal = check(task, Action.DECLINE, user_id)
+        return refusal or TaskLabel(task.id, task.title, task.lead.slack_user_id)
+
+
+def decline(
+    *, runtime: Runtime, team_id: str, task_id: int, user_id: str, text: str
+) -> Refusal | None:
+    """The owner declines with a reason; the lead may reassign or cancel."""
+    with session_scope(runtime.sessions) as session:
+        task = load_task(session, team_id, task_id)
+        if isinstance(task, Refusal):
+            return task
+        refusal = check(task, Action.DECLINE, user_id)
+        if refusal:
+            return refusal
+        now = runtime.clock()
+        withdraw_waiting_reminders(session, task)
+        before = task.state
+        task.state, task.decline_reason, task.declined_at, task.updated_at = (
+            TaskState.DECLINED,
+            text,
+            now,
+            now,
+        )
+        audit(runtime, session, task, user_id, "declined", before)
+        owner, lead, title = (
+            task.owner.slack_user_id,
+            task.lead.slack_user_id,
+            escape_mrkdwn(task.title),
+        )
+        blocks = [
+            SectionBlock(text=f"<@{owner}> can't take *{title}*:\n{quote(text)}"),
+            ActionsBlock(
+                block_id=f"declined_{task.id}",
+                elements=[
+                    ButtonElement(
+                        text="Reassign...", action_id=REASSIGN_ACTION, value=str(task.id)
+                    ),
+                    ButtonElement(
+                        text="Cancel",
+                        action_id=CANCEL_ACTION,
+                        value=str(task.id),
+                        style="danger",
+                        confirm=ConfirmObject(
+                            title="Cancel this delegation?",
+                            text="Nobody will own it.",
+                            confirm="Cancel it",
+                            deny="Keep it",
+                        ),
+                    ),
+                ],
+            ),
+        ]
+        queue_message(
+            runtime,
+            session,
+            task,
+            OutboxKind.REVIEW,
+            {
+                "method": "chat.postMessage",
+                "args": {
+                    "channel": lead,
+                    "text": f"<@{owner}> can't take {title}",
+                    "blocks": [b.to_dict() for b in blocks],
+                },
+            },
+            task.lead,
+        )
+        replace_message(
+            runtime,
+            session,
+            task,
+            latest_message(session, task, OutboxKind.BRIEF, OutboxKind.CLARIFICATION),
+            f"You declined *{title}*. <@{lead}> has your reason.",
+        )
+    runtime.kick_sweep()
+    return None

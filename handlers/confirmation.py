@@ -1,0 +1,144 @@
+"""The teach-back loop in Slack: the owner restates, the lead approves, clarifies, cancels."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot.runtime import Runtime
+from bot.services import confirmation as service
+from bot.services.common import Refusal
+from bot.views.brief_message import CONFIRM_ACTION
+from bot.views.restatement import (
+    RESTATEMENT_CALLBACK,
+    WHAT,
+    read_restatement,
+    restatement_modal,
+    task_id_of,
+)
+from bot.views.review import (
+    APPROVE_ACTION,
+    CANCEL_ACTION,
+    CLARIFY_ACTION,
+    CLARIFY_CALLBACK,
+    NOTE_BLOCK,
+    REASSIGN_ACTION,
+    clarify_modal,
+    notice_modal,
+)
+from handlers.payload import task_id_in, team_of, tell, user_of
+
+REASSIGN_NOT_YET = (
+    "Reassigning arrives in the next release. For now, cancel this one and send a new brief."
+)
+
+
+def register(app: App, runtime: Runtime) -> None:
+    """Attach the owner's and the lead's buttons and modals."""
+
+    def open_restatement(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        """The owner opens the modal to restate the brief in their own words."""
+        ack()
+        form = service.restatement_form(
+            runtime=runtime, team_id=team_of(body), task_id=task_id_in(body), user_id=user_of(body)
+        )
+        if isinstance(form, Refusal):
+            tell(client, body, form.message)
+            return
+        client.views_open(
+            trigger_id=body["trigger_id"],
+            view=restatement_modal(
+                task_id=form.task_id,
+                title=form.title,
+                lead_id=form.lead_id,
+                rhythm=form.rhythm,
+                round_number=form.round_number,
+                lead_note=form.lead_note,
+            ),
+        )
+
+    def submit_restatement(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        """The owner sends their restatement; copied or thin answers are refused inline."""
+        task_id = task_id_of(view.get("private_metadata", ""))
+        if task_id is None:
+            ack(response_action="errors", errors={WHAT: "This form is out of date. Close it."})
+            return
+        outcome = service.submit_restatement(
+            runtime=runtime,
+            team_id=team_of(body),
+            task_id=task_id,
+            user_id=user_of(body),
+            restatement=read_restatement(view["state"]["values"]),
+        )
+        if isinstance(outcome, Refusal):
+            ack(response_action="update", view=notice_modal("Not sent", outcome.message))
+        elif outcome:
+            ack(response_action="errors", errors=outcome)
+        else:
+            ack()
+
+    def approve(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        """The lead approves: the task starts and the owner hears it."""
+        ack()
+        refusal = service.approve(
+            runtime=runtime, team_id=team_of(body), task_id=task_id_in(body), user_id=user_of(body)
+        )
+        if refusal:
+            tell(client, body, refusal.message)
+
+    def open_clarify(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        """The lead opens a note asking the owner to restate again."""
+        ack()
+        form = service.clarify_form(
+            runtime=runtime, team_id=team_of(body), task_id=task_id_in(body), user_id=user_of(body)
+        )
+        if isinstance(form, Refusal):
+            tell(client, body, form.message)
+            return
+        client.views_open(
+            trigger_id=body["trigger_id"],
+            view=clarify_modal(task_id=form.task_id, owner_id=form.owner_id, title=form.title),
+        )
+
+    def submit_clarify(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        """The lead's note goes to the owner for another round."""
+        task_id = task_id_of(view.get("private_metadata", ""))
+        note = str(view["state"]["values"].get(NOTE_BLOCK, {}).get("value", {}).get("value") or "")
+        if task_id is None or not note.strip():
+            ack(response_action="errors", errors={NOTE_BLOCK: "Write what they should look at."})
+            return
+        refusal = service.clarify(
+            runtime=runtime,
+            team_id=team_of(body),
+            task_id=task_id,
+            user_id=user_of(body),
+            note=note.strip(),
+        )
+        if refusal:
+            ack(response_action="update", view=notice_modal("Not sent", refusal.message))
+        else:
+            ack()
+
+    def cancel(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        """The lead cancels; the owner is told."""
+        ack()
+        refusal = service.cancel(
+            runtime=runtime, team_id=team_of(body), task_id=task_id_in(body), user_id=user_of(body)
+        )
+        if refusal:
+            tell(client, body, refusal.message)
+
+    def reassign_not_yet(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        """Reassigning explains, privately, that it is not built yet."""
+        ack()
+        tell(client, body, REASSIGN_NOT_YET)
+
+    app.action(CONFIRM_ACTION)(open_restatement)
+    app.view(RESTATEMENT_CALLBACK)(submit_restatement)
+    app.action(APPROVE_ACTION)(approve)
+    app.action(CLARIFY_ACTION)(open_clarify)
+    app.view(CLARIFY_CALLBACK)(submit_clarify)
+    app.action(CANCEL_ACTION)(cancel)
+    app.action(REASSIGN_ACTION)(reassign_not_yet)

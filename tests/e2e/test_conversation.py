@@ -1,0 +1,89 @@
+"""The owner asks a question or declines; the lead replies, reassigns or cancels."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from bot.domain.types import TaskState
+from sandbox.deliver import Deliverer
+from sandbox.server import SandboxServer
+from storage.models import AuditEvent, Task
+from tests.e2e.flows import INJECTION, LEAD, OWNER, texts
+from tests.e2e.test_confirmation import _brief_sent, _click
+
+pytestmark = pytest.mark.e2e
+
+
+def _fill_note(sandbox: SandboxServer, slack: Deliverer, user: str, opened: int, text: str) -> None:
+    modal = sandbox.wait_for_call("views.open", count=opened, timeout=10)[-1]
+    assert modal.ok, modal.response
+    empty = slack.view_submission(user, modal.response["view"]["id"], {"note": {"value": "  "}})
+    assert empty.ack is not None and empty.ack["response_action"] == "errors"
+    sent = slack.view_submission(user, modal.response["view"]["id"], {"note": {"value": text}})
+    assert sent.ack in (None, {}), sent.ack
+
+
+def test_question_reaches_the_lead_and_the_reply_lands_in_the_brief_thread(
+    slack_sandbox: SandboxServer, http_slack: Deliverer, database: sa.Engine
+) -> None:
+    brief = _brief_sent(slack_sandbox, http_slack)
+    _click(http_slack, OWNER, "brief_question", brief)
+    _fill_note(slack_sandbox, http_slack, OWNER, 2, f"Can I involve Priya? {INJECTION}")
+    posts = slack_sandbox.wait_for_call("chat.postMessage", count=4, timeout=10)
+    question = next(
+        c for c in posts if c.params["channel"] == LEAD and "question" in c.params["text"]
+    )
+    shown = texts(question.params["blocks"], only="mrkdwn")
+    assert "Can I involve Priya?" in shown and "<!channel>" not in shown
+    echo = next(c for c in posts if c.params.get("thread_ts") == brief.response["ts"])
+    assert "You asked" in echo.params["text"]
+
+    _click(http_slack, "U0SBTOM01", "question_reply", question)
+    tom = slack_sandbox.wait_for_call("chat.postEphemeral", timeout=10)[-1]
+    assert tom.params["text"] == f"Only <@{LEAD}> can do this."
+    _click(http_slack, LEAD, "question_reply", question)
+    _fill_note(slack_sandbox, http_slack, LEAD, 3, "Yes, Priya knows their stack.")
+    replies = slack_sandbox.wait_for_call("chat.postMessage", count=5, timeout=10)
+    answer = replies[-1]
+    assert answer.params["thread_ts"] == brief.response["ts"]
+    assert answer.params["channel"] == brief.response["channel"]
+    assert "Priya knows their stack" in answer.params["text"]
+    with database.connect() as db:
+        actions = db.execute(sa.select(AuditEvent.action).order_by(AuditEvent.id)).scalars()
+        assert list(actions) == ["created", "asked", "replied"]
+        assert db.execute(sa.select(Task.state)).scalar_one() == TaskState.AWAITING_CONFIRMATION
+
+
+def test_decline_tells_the_lead_who_can_then_cancel(
+    slack_sandbox: SandboxServer, http_slack: Deliverer, database: sa.Engine
+) -> None:
+    brief = _brief_sent(slack_sandbox, http_slack)
+    _click(http_slack, OWNER, "brief_decline", brief)
+    _fill_note(
+        slack_sandbox, http_slack, OWNER, 2, f"On the Globex launch until the 15th {INJECTION}"
+    )
+    posts = slack_sandbox.wait_for_call("chat.postMessage", count=3, timeout=10)
+    declined = posts[-1]
+    assert declined.params["channel"] == LEAD
+    shown = texts(declined.params["blocks"], only="mrkdwn")
+    assert "Globex launch" in shown and "<!channel>" not in shown
+    buttons = [
+        e["action_id"]
+        for b in declined.params["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+    ]
+    assert buttons == ["review_reassign", "review_cancel"]
+    edit = slack_sandbox.wait_for_call("chat.update", timeout=10)[0]
+    assert edit.params["ts"] == brief.response["ts"] and "You declined" in edit.params["text"]
+    with database.connect() as db:
+        task = db.execute(sa.select(Task.state, Task.decline_reason)).one()
+        assert task.state == TaskState.DECLINED
+        assert task.decline_reason.startswith("On the Globex launch")
+
+    _click(http_slack, LEAD, "review_cancel", declined)
+    notices = slack_sandbox.wait_for_call("chat.postMessage", count=4, timeout=10)
+    assert notices[-1].params["channel"] == OWNER and "cancelled" in notices[-1].params["text"]
+    with database.connect() as db:
+        assert db.execute(sa.select(Task.state)).scalar_one() == TaskState.CANCELLED
