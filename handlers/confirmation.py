@@ -7,10 +7,12 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
+from bot.domain.brief import owner_problem
 from bot.runtime import Runtime
 from bot.services import confirmation as service
 from bot.services.common import Refusal
 from bot.views.brief_message import CONFIRM_ACTION
+from bot.views.notes import NEW_OWNER_BLOCK, REASSIGN_CALLBACK, new_owner_of, reassign_modal
 from bot.views.restatement import (
     RESTATEMENT_CALLBACK,
     WHAT,
@@ -29,10 +31,7 @@ from bot.views.review import (
     notice_modal,
 )
 from handlers.payload import task_id_in, team_of, tell, user_of
-
-REASSIGN_NOT_YET = (
-    "Reassigning arrives in the next release. For now, cancel this one and send a new brief."
-)
+from handlers.people import fetch_user, owner_facts
 
 
 def register(app: App, runtime: Runtime) -> None:
@@ -130,10 +129,55 @@ def register(app: App, runtime: Runtime) -> None:
         if refusal:
             tell(client, body, refusal.message)
 
-    def reassign_not_yet(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        """Reassigning explains, privately, that it is not built yet."""
+    def open_reassign(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        """The lead opens a picker for a new owner."""
         ack()
-        tell(client, body, REASSIGN_NOT_YET)
+        form = service.reassign_form(
+            runtime=runtime, team_id=team_of(body), task_id=task_id_in(body), user_id=user_of(body)
+        )
+        if isinstance(form, Refusal):
+            tell(client, body, form.message)
+            return
+        client.views_open(
+            trigger_id=body["trigger_id"],
+            view=reassign_modal(task_id=form.task_id, title=form.title, owner_id=form.owner_id),
+        )
+
+    def submit_reassign(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
+    ) -> None:
+        """The brief goes to the new owner, unless the choice can't own it (said inline)."""
+        task_id = task_id_of(view.get("private_metadata", ""))
+        chosen = new_owner_of(view["state"]["values"])
+        lead = user_of(body)
+        form = (
+            service.reassign_form(
+                runtime=runtime, team_id=team_of(body), task_id=task_id, user_id=lead
+            )
+            if task_id is not None
+            else Refusal("This form is out of date.")
+        )
+        if isinstance(form, Refusal):
+            ack(response_action="update", view=notice_modal("Not reassigned", form.message))
+            return
+        new_owner = fetch_user(client, chosen) if chosen else None
+        problem = owner_problem(owner_facts(new_owner, chosen, lead))
+        if problem is None and chosen == form.owner_id:
+            problem = f"<@{chosen}> already owns this. Choose someone else."
+        if problem or new_owner is None:
+            ack(response_action="errors", errors={NEW_OWNER_BLOCK: problem or "Choose someone."})
+            return
+        refusal = service.reassign(
+            runtime=runtime,
+            team_id=team_of(body),
+            task_id=form.task_id,
+            user_id=lead,
+            new_owner=new_owner,
+        )
+        if refusal:
+            ack(response_action="update", view=notice_modal("Not reassigned", refusal.message))
+        else:
+            ack()
 
     app.action(CONFIRM_ACTION)(open_restatement)
     app.view(RESTATEMENT_CALLBACK)(submit_restatement)
@@ -141,4 +185,5 @@ def register(app: App, runtime: Runtime) -> None:
     app.action(CLARIFY_ACTION)(open_clarify)
     app.view(CLARIFY_CALLBACK)(submit_clarify)
     app.action(CANCEL_ACTION)(cancel)
-    app.action(REASSIGN_ACTION)(reassign_not_yet)
+    app.action(REASSIGN_ACTION)(open_reassign)
+    app.view(REASSIGN_CALLBACK)(submit_reassign)

@@ -12,9 +12,9 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.domain import brief as fields
-from bot.domain.brief import OwnerFacts, validate_brief
+from bot.domain.brief import validate_brief
 from bot.runtime import Runtime
-from bot.services.delegations import SlackUser, create_delegation, open_projects, owner_open_count
+from bot.services.delegations import create_delegation, open_projects, owner_open_count
 from bot.views.delegation import (
     ADD_CHECKPOINT_ACTION,
     NEW_DELEGATION_CALLBACK,
@@ -25,7 +25,7 @@ from bot.views.delegation import (
     read_brief,
 )
 from handlers.payload import team_of
-from handlers.people import fetch_channel, fetch_user
+from handlers.people import fetch_channel, fetch_user, owner_facts
 
 
 def register(app: App, runtime: Runtime) -> None:
@@ -112,7 +112,7 @@ def respond_to_submission(
     errors = validate_brief(
         brief,
         now_local=runtime.clock().astimezone(lead_tz),
-        owner=_owner_facts(owner, brief.owner_id, lead.user_id),
+        owner=owner_facts(owner, brief.owner_id, lead.user_id),
         channel=channel,
     )
     if errors:
@@ -154,19 +154,6 @@ def respond_to_submission(
         )
         return
     ack()
-
-
-def _owner_facts(owner: SlackUser | None, owner_id: str | None, lead_id: str) -> OwnerFacts | None:
-    if owner_id is None:
-        return None
-    if owner is None:
-        return OwnerFacts(display_name=owner_id, exists=False)
-    return OwnerFacts(
-        display_name=owner.display_name or owner.real_name or owner.user_id,
-        is_bot=owner.is_bot,
-        deactivated=owner.deleted,
-        is_the_lead=owner.user_id == lead_id,
-    )
 
 
 def _zone(name: str | None) -> ZoneInfo:

@@ -7,7 +7,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.domain.brief import ChannelFacts
+from bot.domain.brief import ChannelFacts, OwnerFacts
 from bot.services.delegations import SlackUser
 
 
@@ -40,4 +40,18 @@ def fetch_channel(client: WebClient, channel_id: str) -> ChannelFacts:
         raise
     return ChannelFacts(
         name=str(channel.get("name", channel_id)), bot_is_member=bool(channel.get("is_member"))
+    )
+
+
+def owner_facts(owner: SlackUser | None, owner_id: str | None, lead_id: str) -> OwnerFacts | None:
+    """What the owner rules need to know about the chosen person (None: nobody chosen)."""
+    if owner_id is None:
+        return None
+    if owner is None:
+        return OwnerFacts(display_name=owner_id, exists=False)
+    return OwnerFacts(
+        display_name=owner.display_name or owner.real_name or owner.user_id,
+        is_bot=owner.is_bot,
+        deactivated=owner.deleted,
+        is_the_lead=owner.user_id == lead_id,
     )

@@ -154,16 +154,24 @@ def validate_brief(
 
 
 def _check_owner(errors: dict[str, str], brief: BriefInput, owner: OwnerFacts | None) -> None:
-    if brief.owner_id is None or owner is None:
-        errors[OWNER] = "Choose the one person who will own this."
-    elif not owner.exists:
-        errors[OWNER] = "I can't find that person in this workspace. Choose someone else."
-    elif owner.is_bot:
-        errors[OWNER] = f"{owner.display_name} is a bot. Choose a person to own this."
-    elif owner.deactivated:
-        errors[OWNER] = f"{owner.display_name}'s account is deactivated. Choose someone else."
-    elif owner.is_the_lead:
-        errors[OWNER] = "You're the lead on this. Choose someone else to own it."
+    problem = owner_problem(owner if brief.owner_id is not None else None)
+    if problem:
+        errors[OWNER] = problem
+
+
+def owner_problem(owner: OwnerFacts | None) -> str | None:
+    """Why this person can't own a delegation, or None when they can."""
+    if owner is None:
+        return "Choose the one person who will own this."
+    if not owner.exists:
+        return "I can't find that person in this workspace. Choose someone else."
+    if owner.is_bot:
+        return f"{owner.display_name} is a bot. Choose a person to own this."
+    if owner.deactivated:
+        return f"{owner.display_name}'s account is deactivated. Choose someone else."
+    if owner.is_the_lead:
+        return "You're the lead on this. Choose someone else to own it."
+    return None
 
 
 def _check_due(errors: dict[str, str], brief: BriefInput, now_local: datetime) -> None:

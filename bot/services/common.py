@@ -117,7 +117,13 @@ def replace_message(
 
 
 def audit(
-    runtime: Runtime, session: Session, task: Task, actor: str, action: str, before: TaskState
+    runtime: Runtime,
+    session: Session,
+    task: Task,
+    actor: str,
+    action: str,
+    before: TaskState,
+    detail: dict[str, Any] | None = None,
 ) -> None:
     """Record who moved the task from `before` to its current state."""
     repo.record_audit(
@@ -129,6 +135,7 @@ def audit(
         task_id=task.id,
         from_state=before,
         to_state=task.state,
+        detail=detail,
     )
 
 

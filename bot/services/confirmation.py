@@ -30,12 +30,18 @@ from bot.services.common import (
     replace_message,
     withdraw_waiting_reminders,
 )
-from bot.services.delegations import due_instant
-from bot.views.brief_message import CONFIRM_ACTION, QUESTION_ACTION, slack_date
+from bot.services.delegations import (
+    SlackUser,
+    brief_view_of,
+    due_instant,
+    queue_confirmation_reminders,
+)
+from bot.views.brief_message import CONFIRM_ACTION, QUESTION_ACTION, brief_message, slack_date
 from bot.views.delegation import RHYTHM_LABELS
 from bot.views.restatement import RestatementInput
 from bot.views.review import ReviewView, review_message
 from bot.views.text import escape_mrkdwn
+from storage import repositories as repo
 from storage.db import session_scope
 from storage.models import Outbox, Restatement
 
@@ -64,15 +70,19 @@ def restatement_form(
         if refusal:
             return refusal
         last = task.restatements[-1] if task.restatements else None
+        # A clarification note belongs to the owner it was written for, not a successor.
+        note_applies = (
+            last is not None
+            and last.outcome is RestatementOutcome.CLARIFY
+            and last.owner_id == task.owner_id
+        )
         return RestatementForm(
             task_id=task.id,
             title=task.title,
             lead_id=task.lead.slack_user_id,
             rhythm=task.rhythm,
             round_number=len(task.restatements) + 1,
-            lead_note=last.lead_note
-            if last and last.outcome is RestatementOutcome.CLARIFY
-            else None,
+            lead_note=last.lead_note if last is not None and note_applies else None,
         )
 
 
@@ -380,6 +390,123 @@ def cancel(*, runtime: Runtime, team_id: str, task_id: int, user_id: str) -> Ref
             task,
             latest_message(session, task, OutboxKind.REVIEW),
             f"You cancelled *{title}*.",
+        )
+    runtime.kick_sweep()
+    return None
+
+
+@dataclass(frozen=True)
+class ReassignForm:
+    """What the lead's reassign modal shows."""
+
+    task_id: int
+    title: str
+    owner_id: str
+
+
+def reassign_form(
+    *, runtime: Runtime, team_id: str, task_id: int, user_id: str
+) -> ReassignForm | Refusal:
+    """What the reassign modal needs, or why the lead can't reassign now."""
+    with session_scope(runtime.sessions) as session:
+        task = load_task(session, team_id, task_id)
+        if isinstance(task, Refusal):
+            return task
+        refusal = check(task, Action.REASSIGN, user_id)
+        if refusal:
+            return refusal
+        return ReassignForm(task_id=task.id, title=task.title, owner_id=task.owner.slack_user_id)
+
+
+def reassign(
+    *, runtime: Runtime, team_id: str, task_id: int, user_id: str, new_owner: SlackUser
+) -> Refusal | None:
+    """A new owner gets the brief to confirm; the previous one is told and thanked."""
+    with session_scope(runtime.sessions) as session:
+        task = load_task(session, team_id, task_id)
+        if isinstance(task, Refusal):
+            return task
+        refusal = check(task, Action.REASSIGN, user_id)
+        if refusal:
+            return refusal
+        now = runtime.clock()
+        previous = task.owner
+        withdraw_waiting_reminders(session, task)
+        if task.restatements and task.restatements[-1].outcome is None:
+            task.restatements[-1].outcome = RestatementOutcome.REASSIGNED
+            task.restatements[-1].reviewed_at = now
+        old_prompt = latest_message(session, task, OutboxKind.BRIEF, OutboxKind.CLARIFICATION)
+        old_review = latest_message(session, task, OutboxKind.REVIEW)
+        successor = repo.upsert_person(
+            session=session,
+            team_id=team_id,
+            slack_user_id=new_owner.user_id,
+            now=now,
+            display_name=new_owner.display_name,
+            real_name=new_owner.real_name,
+            tz=new_owner.tz,
+            is_bot=new_owner.is_bot,
+            is_deleted=new_owner.deleted,
+        )
+        before = task.state
+        task.owner_id, task.state, task.health, task.updated_at = (
+            successor.id,
+            TaskState.AWAITING_CONFIRMATION,
+            None,
+            now,
+        )
+        session.flush()
+        session.refresh(task)
+        lead, title = task.lead.slack_user_id, escape_mrkdwn(task.title)
+        audit(
+            runtime,
+            session,
+            task,
+            user_id,
+            "reassigned",
+            before,
+            {"from": previous.slack_user_id, "to": new_owner.user_id},
+        )
+        replace_message(
+            runtime,
+            session,
+            task,
+            old_prompt,
+            f"*{title}* was reassigned to <@{new_owner.user_id}>. Thanks for your time.",
+        )
+        queue_message(
+            runtime,
+            session,
+            task,
+            OutboxKind.NOTICE,
+            {
+                "method": "chat.postMessage",
+                "args": {
+                    "channel": previous.slack_user_id,
+                    "text": f"<@{lead}> reassigned *{title}* to <@{new_owner.user_id}>. "
+                    "Nothing more is needed from you.",
+                },
+            },
+            previous,
+        )
+        replace_message(
+            runtime,
+            session,
+            task,
+            old_review,
+            f"You reassigned *{title}* to <@{new_owner.user_id}>. They'll confirm it in their "
+            "own words.",
+        )
+        queue_message(
+            runtime,
+            session,
+            task,
+            OutboxKind.BRIEF,
+            {"method": "chat.postMessage", "args": brief_message(brief_view_of(task))},
+            successor,
+        )
+        queue_confirmation_reminders(
+            runtime, session, team_id, task.id, task.lead, successor, task.title, new_owner.tz
         )
     runtime.kick_sweep()
     return None

@@ -17,14 +17,19 @@ from bot.views.brief_message import BriefView, brief_message, receipt_message
 from bot.views.text import escape_mrkdwn
 from storage import repositories as repo
 from storage.db import session_scope
-from storage.models import Person, Project
+from storage.models import Person, Project, Task
 
 END_OF_DAY = time(23, 59)
 
 
-def confirmation_wait_key(task_id: int, days: int | None = None) -> str:
-    """Unique key of the "still waiting for confirmation" messages (a LIKE prefix without days)."""
-    return f"confirmation-wait:{task_id}:" + ("%" if days is None else str(days))
+def confirmation_wait_key(task_id: int, owner_id: int | None = None, days: int = 0) -> str:
+    """Unique key of a "still waiting for confirmation" message; a LIKE pattern without owner.
+
+    The owner is part of the key so that a reassigned task's new owner gets their own.
+    """
+    if owner_id is None:
+        return f"confirmation-wait:{task_id}:%"
+    return f"confirmation-wait:{task_id}:{owner_id}:{days}"
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,33 @@ def due_instant(day: date, at: time | None, tz: ZoneInfo) -> datetime:
     if round_trip.replace(tzinfo=None) != local.replace(tzinfo=None):
         local = round_trip
     return local.astimezone(UTC)
+
+
+def brief_view_of(task: Task) -> BriefView:
+    """The owner's brief DM as stored: the same for the first owner and a new one."""
+    zone = ZoneInfo(task.due_tz)
+    return BriefView(
+        task_id=task.id,
+        lead_id=task.lead.slack_user_id,
+        owner_id=task.owner.slack_user_id,
+        title=task.title,
+        goal=task.goal,
+        due_at=task.agreed_due_at or task.due_at,
+        due_has_time=task.due_has_time,
+        expectations=task.expectations,
+        non_negotiables=task.non_negotiables,
+        freedoms=task.freedoms,
+        risks=task.risks,
+        skills=tuple(task.skills),
+        checkpoints=tuple(
+            (checkpoint.due_at.astimezone(zone).date(), checkpoint.deliverable)
+            for checkpoint in task.checkpoints
+        ),
+        rhythm=task.rhythm,
+        project=task.project.name if task.project else None,
+        update_channel_id=task.update_channel_id,
+        source_permalink=task.source_permalink,
+    )
 
 
 def owner_open_count(*, runtime: Runtime, team_id: str, owner_user_id: str) -> int:
@@ -146,25 +178,9 @@ def create_delegation(
             to_state=TaskState.AWAITING_CONFIRMATION,
             detail={"owner": owner.user_id},
         )
-        view = BriefView(
-            task_id=task.id,
-            lead_id=lead.user_id,
-            owner_id=owner.user_id,
-            title=brief.title,
-            goal=brief.goal,
-            due_at=due_at,
-            due_has_time=brief.due_time is not None,
-            expectations=brief.expectations,
-            non_negotiables=brief.non_negotiables,
-            freedoms=brief.freedoms,
-            risks=brief.risks,
-            skills=brief.skills,
-            checkpoints=tuple((c.due, c.deliverable) for c in brief.checkpoints if c.due),
-            rhythm=brief.rhythm,
-            project=project.name if project else None,
-            update_channel_id=brief.update_channel_id,
-            source_permalink=source_permalink,
-        )
+        session.flush()
+        session.refresh(task)
+        view = brief_view_of(task)
         repo.enqueue_outbox(
             session=session,
             team_id=team_id,
@@ -195,7 +211,7 @@ def create_delegation(
             task_id=task.id,
             recipient_id=lead_row.id,
         )
-        _queue_confirmation_reminders(
+        queue_confirmation_reminders(
             runtime, session, team_id, task.id, lead_row, owner_row, brief.title, owner.tz
         )
         created = CreatedDelegation(task_id=task.id, owner_open_count=open_count)
@@ -203,7 +219,7 @@ def create_delegation(
     return created
 
 
-def _queue_confirmation_reminders(
+def queue_confirmation_reminders(
     runtime: Runtime,
     session: Session,
     team_id: str,
@@ -243,7 +259,7 @@ def _queue_confirmation_reminders(
             },
             due_at=add_working_days(calendar, now, days),
             now=now,
-            unique_key=confirmation_wait_key(task_id, days),
+            unique_key=confirmation_wait_key(task_id, owner.id, days),
             task_id=task_id,
             recipient_id=recipient.id,
         )

@@ -6,14 +6,23 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from slack_sdk.models.blocks import InputBlock, PlainTextInputElement, SectionBlock
+from slack_sdk.models.blocks import (
+    InputBlock,
+    PlainTextInputElement,
+    SectionBlock,
+    UserSelectElement,
+)
 from slack_sdk.models.views import View
+
+from bot.views.text import escape_mrkdwn
 
 NOTE_BLOCK = "note"
 NOTE_MAX = 2000
 QUESTION_CALLBACK = "question"
 REPLY_CALLBACK = "question_reply"
 DECLINE_CALLBACK = "decline"
+REASSIGN_CALLBACK = "reassign"
+NEW_OWNER_BLOCK = "owner"
 
 
 def note_modal(
@@ -55,3 +64,35 @@ def note_modal(
 def note_of(values: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> str:
     """The text typed into a note modal, stripped."""
     return str(values.get(NOTE_BLOCK, {}).get("value", {}).get("value") or "").strip()
+
+
+def reassign_modal(*, task_id: int, title: str, owner_id: str) -> dict[str, Any]:
+    """The lead picks a new owner; the brief goes to them to confirm in their own words."""
+    view = View(
+        type="modal",
+        callback_id=REASSIGN_CALLBACK,
+        title="Reassign",
+        submit="Send brief",
+        close="Back",
+        private_metadata=json.dumps({"task_id": task_id}),
+        blocks=[
+            SectionBlock(
+                text=f"Who should own *{escape_mrkdwn(title)}* instead of <@{owner_id}>? "
+                "They get the brief and confirm it in their own words; "
+                f"<@{owner_id}> is told and thanked."
+            ),
+            InputBlock(
+                block_id=NEW_OWNER_BLOCK,
+                label="New owner",
+                element=UserSelectElement(action_id="value", placeholder="Choose one person"),
+            ),
+        ],
+    )
+    result: dict[str, Any] = view.to_dict()
+    return result
+
+
+def new_owner_of(values: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> str | None:
+    """The person chosen in the reassign modal."""
+    chosen = values.get(NEW_OWNER_BLOCK, {}).get("value", {}).get("selected_user")
+    return str(chosen) if chosen else None

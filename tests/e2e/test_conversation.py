@@ -87,3 +87,46 @@ def test_decline_tells_the_lead_who_can_then_cancel(
     assert notices[-1].params["channel"] == OWNER and "cancelled" in notices[-1].params["text"]
     with database.connect() as db:
         assert db.execute(sa.select(Task.state)).scalar_one() == TaskState.CANCELLED
+
+
+def test_reassign_after_a_decline_sends_the_brief_to_the_new_owner(
+    slack_sandbox: SandboxServer, http_slack: Deliverer, database: sa.Engine
+) -> None:
+    brief = _brief_sent(slack_sandbox, http_slack)
+    _click(http_slack, OWNER, "brief_decline", brief)
+    _fill_note(slack_sandbox, http_slack, OWNER, 2, "I'm on the Globex launch until the 15th.")
+    declined = slack_sandbox.wait_for_call("chat.postMessage", count=3, timeout=10)[-1]
+    _click(http_slack, LEAD, "review_reassign", declined)
+    modal = slack_sandbox.wait_for_call("views.open", count=3, timeout=10)[-1]
+    assert modal.ok, modal.response
+    view_id = modal.response["view"]["id"]
+    for choice, words in (
+        ("U0SBBOT01", "is a bot"),
+        (LEAD, "You're the lead"),
+        (OWNER, "already owns this"),
+        ("U0SBDANA1", "deactivated"),
+    ):
+        refused = http_slack.view_submission(LEAD, view_id, {"owner": {"value": choice}})
+        assert refused.ack is not None and words in refused.ack["errors"]["owner"], refused.ack
+    priya = "U0SBPRIY1"
+    done = http_slack.view_submission(LEAD, view_id, {"owner": {"value": priya}})
+    assert done.ack in (None, {}), done.ack
+
+    posts = slack_sandbox.wait_for_call("chat.postMessage", count=5, timeout=10)
+    new_brief = next(c for c in posts if c.params["channel"] == priya)
+    assert "Confirm in my own words" in str(new_brief.params["blocks"])
+    told = next(c for c in posts[3:] if c.params["channel"] == OWNER)
+    assert f"reassigned *Acme renewal deck* to <@{priya}>" in told.params["text"]
+    # The owner's decline, then the old brief and the lead's message are edited in place.
+    edits = slack_sandbox.wait_for_call("chat.update", count=3, timeout=10)
+    assert any("was reassigned to" in e.params["text"] for e in edits)
+    assert any("You reassigned" in e.params["text"] for e in edits)
+
+    _click(http_slack, OWNER, "brief_confirm", new_brief)
+    refused_old = slack_sandbox.wait_for_call("chat.postEphemeral", timeout=10)[-1]
+    assert refused_old.params["text"] == f"Only <@{priya}> can do this."
+    with database.connect() as db:
+        row = db.execute(sa.select(Task.state, Task.owner_id)).one()
+        assert row.state == TaskState.AWAITING_CONFIRMATION
+        actions = db.execute(sa.select(AuditEvent.action).order_by(AuditEvent.id)).scalars()
+        assert list(actions) == ["created", "declined", "reassigned"]
