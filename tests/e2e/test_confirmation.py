@@ -194,3 +194,52 @@ def test_only_the_right_person_can_act(
     assert _ephemeral_text(slack_sandbox, 4) == f"Only <@{LEAD}> can do this."
     with database.connect() as db:
         assert db.execute(sa.select(Task.state)).scalar_one() == TaskState.AWAITING_APPROVAL
+
+
+def test_every_action_refuses_the_wrong_person(
+    slack_sandbox: SandboxServer, http_slack: Deliverer, database: sa.Engine
+) -> None:
+    tom = "U0SBTOM01"
+    brief = _brief_sent(slack_sandbox, http_slack)
+    refusals = 0
+    for user, action, holder in (
+        (tom, "brief_question", OWNER),
+        (LEAD, "brief_decline", OWNER),
+        (tom, "brief_decline", OWNER),
+    ):
+        _click(http_slack, user, action, brief)
+        refusals += 1
+        assert _ephemeral_text(slack_sandbox, refusals) == f"Only <@{holder}> can do this."
+    _restate(slack_sandbox, http_slack, brief, GENUINE, opened=2)
+    review = _review(slack_sandbox)
+    for user, action in (
+        (OWNER, "review_clarify"),
+        (tom, "review_clarify"),
+        (OWNER, "review_reassign"),
+        (tom, "review_reassign"),
+        (OWNER, "review_cancel"),
+    ):
+        _click(http_slack, user, action, review)
+        refusals += 1
+        assert _ephemeral_text(slack_sandbox, refusals) == f"Only <@{LEAD}> can do this."
+    assert len(slack_sandbox.calls_to("views.open")) == 2  # no modal opened for anyone refused
+    with database.connect() as db:
+        assert db.execute(sa.select(Task.state)).scalar_one() == TaskState.AWAITING_APPROVAL
+        actions = db.execute(sa.select(AuditEvent.action).order_by(AuditEvent.id)).scalars()
+        assert list(actions) == ["created", "restated"]
+
+
+def test_restatement_text_cannot_ping_or_link_in_the_review(
+    slack_sandbox: SandboxServer, http_slack: Deliverer
+) -> None:
+    evil = " <!channel> <https://evil.example|your bank> & <@U0SBTOM01>"
+    brief = _brief_sent(slack_sandbox, http_slack)
+    values = {key: value + evil for key, value in GENUINE.items() if key != "estimate"}
+    values |= {"estimate": "4", "risks": "Legal" + evil, "ideas": "Ask Priya" + evil}
+    accepted = _restate(slack_sandbox, http_slack, brief, values, opened=2)
+    assert accepted.ack in (None, {}), accepted.ack
+    review = _review(slack_sandbox)
+    shown = texts(review.params["blocks"], only="mrkdwn") + review.params["text"]
+    assert shown.count("&lt;!channel&gt;") == 5  # what, how, why, risks, ideas
+    assert "<!channel>" not in shown and "<https://evil" not in shown
+    assert "<@U0SBTOM01>" not in shown

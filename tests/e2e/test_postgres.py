@@ -6,9 +6,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from sandbox.deliver import Deliverer
 from sandbox.server import SandboxServer
+from storage.db import make_engine
 from tests.e2e.conftest import BotFactory
 from tests.e2e.process import BotProcess
 from tests.pg import postgres_url, throwaway_database, throwaway_schema
@@ -54,3 +56,24 @@ def test_run_refuses_an_unmigrated_database_then_migrate_fixes_it(
     slack_sandbox.wait_for_call("views.open", timeout=10)
     assert len(slack_sandbox.wait_for_call("views.publish", timeout=10)) == 1
     assert f"Skipping event {first.event_id}" in bot.log()
+
+
+def test_the_brief_modal_opens_while_the_database_is_stuck(
+    slack_sandbox: SandboxServer, start_bot: BotFactory, pg_url: str, tmp_path: Path
+) -> None:
+    assert _cli(tmp_path, pg_url, "migrate")[0] == 0
+    bot = start_bot(DATABASE_URL=pg_url)
+    slack = Deliverer(slack_sandbox, bot.base_url + "/slack/events")
+    engine = make_engine(pg_url)
+    try:
+        with engine.connect() as blocker:
+            # Any read of projects now waits until this transaction ends.
+            blocker.execute(sa.text("LOCK TABLE projects IN ACCESS EXCLUSIVE MODE"))
+            delivery = slack.slash_command(slack_sandbox.workspace.lead.id, "")
+            assert delivery.status == 200
+            [opened] = slack_sandbox.wait_for_call("views.open", timeout=10)
+            # The sandbox refuses triggers older than 3 seconds: ok means it opened in time.
+            assert opened.ok, opened.response
+            blocker.rollback()
+    finally:
+        engine.dispose()
