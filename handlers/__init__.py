@@ -6,6 +6,7 @@ from slack_bolt import App
 
 from bot.runtime import Runtime
 from handlers import (
+    checkins,
     commands,
     confirmation,
     conversation,
@@ -24,4 +25,5 @@ def register_all(app: App, runtime: Runtime) -> None:
     delegation.register(app, runtime)
     confirmation.register(app, runtime)
     conversation.register(app, runtime)
+    checkins.register(app, runtime)
     home.register(app, runtime)

@@ -153,6 +153,20 @@ def withdraw_waiting_reminders(session: Session, task: Task) -> None:
     )
 
 
+def withdraw_pending(session: Session, task: Task, *kinds: OutboxKind) -> None:
+    """Cancel queued, unsent messages of these kinds about the task."""
+    session.execute(
+        sa.update(Outbox)
+        .where(
+            Outbox.team_id == task.team_id,
+            Outbox.task_id == task.id,
+            Outbox.state == OutboxState.PENDING,
+            Outbox.kind.in_(kinds),
+        )
+        .values(state=OutboxState.CANCELLED)
+    )
+
+
 def quote(text: str) -> str:
     """Escaped user text as a mrkdwn block quote, every line of it."""
     return "\n".join(f">{line}" for line in escape_mrkdwn(text).splitlines() or [""])

@@ -18,6 +18,7 @@ from bot.domain.restatement import judge_restatement
 from bot.domain.types import Health, OutboxKind, OutboxState, RestatementOutcome, Rhythm, TaskState
 from bot.domain.workdays import describe_fit, estimate_fit, working_days_left
 from bot.runtime import Runtime
+from bot.services.checkins import schedule_next_checkin
 from bot.services.common import (
     Refusal,
     audit,
@@ -28,6 +29,7 @@ from bot.services.common import (
     queue_message,
     quote,
     replace_message,
+    withdraw_pending,
     withdraw_waiting_reminders,
 )
 from bot.services.delegations import (
@@ -219,11 +221,17 @@ def approve(*, runtime: Runtime, team_id: str, task_id: int, user_id: str) -> Re
         task.agreed_due_at = last.proposed_due_at or task.due_at
         task.rhythm = last.proposed_rhythm or task.rhythm
         audit(runtime, session, task, user_id, "approved", before)
+        first_checkin = schedule_next_checkin(runtime, session, task, after=now)
         due = slack_date(task.agreed_due_at, with_time=task.due_has_time)
         rhythm = RHYTHM_LABELS[task.rhythm].lower()
         text = (
             f"<@{task.lead.slack_user_id}> approved *{escape_mrkdwn(task.title)}*. It's yours, "
-            f"due {due}. Check-ins: {rhythm}, in your working hours."
+            f"due {due}. Check-ins: {rhythm}, in your working hours"
+            + (
+                f"; the first is {slack_date(first_checkin, with_time=True)}."
+                if first_checkin
+                else "."
+            )
         )
         queue_message(
             runtime,
@@ -432,6 +440,8 @@ def reassign(
         now = runtime.clock()
         previous = task.owner
         withdraw_waiting_reminders(session, task)
+        # Check-ins already queued were for the previous owner's calendar.
+        withdraw_pending(session, task, OutboxKind.CHECKIN)
         if task.restatements and task.restatements[-1].outcome is None:
             task.restatements[-1].outcome = RestatementOutcome.REASSIGNED
             task.restatements[-1].reviewed_at = now
