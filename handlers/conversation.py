@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -27,77 +29,79 @@ from handlers.payload import task_id_in, team_of, tell, user_of
 EMPTY = {NOTE_BLOCK: "Please write something first."}
 
 
+@dataclass(frozen=True)
+class NoteForm:
+    """The wording of one note modal; `intro` takes {title} and {other}."""
+
+    callback_id: str
+    title: str
+    intro: str
+    label: str
+    placeholder: str
+    submit: str
+
+
+QUESTION = NoteForm(
+    callback_id=QUESTION_CALLBACK,
+    title="Ask a question",
+    intro="Your question about *{title}* goes to {other}; the answer comes back in the "
+    "brief's thread.",
+    label="Your question",
+    placeholder="e.g. Can I involve the solutions team for the pricing model?",
+    submit="Ask",
+)
+REPLY = NoteForm(
+    callback_id=REPLY_CALLBACK,
+    title="Reply",
+    intro="Your answer reaches {other} in the thread of *{title}*.",
+    label="Your answer",
+    placeholder="Answer in a sentence or two",
+    submit="Send",
+)
+DECLINE = NoteForm(
+    callback_id=DECLINE_CALLBACK,
+    title="Can't take this",
+    intro="Tell {other} why you can't take *{title}*, so they can find the right owner.",
+    label="Your reason",
+    placeholder="e.g. I'm on the Globex launch until the 15th.",
+    submit="Decline",
+)
+FormOf = Callable[..., service.TaskLabel | Refusal]
+
+
 def register(app: App, runtime: Runtime) -> None:
     """Attach question, reply and decline buttons and their modals."""
 
-    def open_question(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        """The owner opens a box to ask the lead something about the brief."""
-        ack()
-        form = service.question_form(
-            runtime=runtime, team_id=team_of(body), task_id=task_id_in(body), user_id=user_of(body)
-        )
-        if isinstance(form, Refusal):
-            tell(client, body, form.message)
-            return
-        client.views_open(
-            trigger_id=body["trigger_id"],
-            view=note_modal(
-                callback_id=QUESTION_CALLBACK,
-                task_id=form.task_id,
-                title="Ask a question",
-                intro=f"Your question about *{escape_mrkdwn(form.title)}* goes to "
-                f"<@{form.other_person}>; the answer comes back in the brief's thread.",
-                label="Your question",
-                placeholder="e.g. Can I involve the solutions team for the pricing model?",
-                submit="Ask",
-            ),
-        )
+    def opener(form_of: FormOf, note: NoteForm) -> Callable[..., None]:
+        def open_note(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+            """The person opens a box to write their question, answer or reason."""
+            ack()
+            form = form_of(
+                runtime=runtime,
+                team_id=team_of(body),
+                task_id=task_id_in(body),
+                user_id=user_of(body),
+            )
+            if isinstance(form, Refusal):
+                tell(client, body, form.message)
+                return
+            intro = note.intro.format(
+                title=escape_mrkdwn(form.title), other=f"<@{form.other_person}>"
+            )
+            client.views_open(
+                trigger_id=body["trigger_id"],
+                view=note_modal(
+                    callback_id=note.callback_id,
+                    task_id=form.task_id,
+                    title=note.title,
+                    intro=intro,
+                    label=note.label,
+                    placeholder=note.placeholder,
+                    submit=note.submit,
+                ),
+            )
 
-    def open_reply(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        """The lead opens a box to answer the owner's question."""
-        ack()
-        form = service.reply_form(
-            runtime=runtime, team_id=team_of(body), task_id=task_id_in(body), user_id=user_of(body)
-        )
-        if isinstance(form, Refusal):
-            tell(client, body, form.message)
-            return
-        client.views_open(
-            trigger_id=body["trigger_id"],
-            view=note_modal(
-                callback_id=REPLY_CALLBACK,
-                task_id=form.task_id,
-                title="Reply",
-                intro=f"Your answer reaches <@{form.other_person}> in the thread of "
-                f"*{escape_mrkdwn(form.title)}*.",
-                label="Your answer",
-                placeholder="Answer in a sentence or two",
-                submit="Send",
-            ),
-        )
-
-    def open_decline(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        """The owner opens a box to say why they can't take the task."""
-        ack()
-        form = service.decline_form(
-            runtime=runtime, team_id=team_of(body), task_id=task_id_in(body), user_id=user_of(body)
-        )
-        if isinstance(form, Refusal):
-            tell(client, body, form.message)
-            return
-        client.views_open(
-            trigger_id=body["trigger_id"],
-            view=note_modal(
-                callback_id=DECLINE_CALLBACK,
-                task_id=form.task_id,
-                title="Can't take this",
-                intro=f"Tell <@{form.other_person}> why you can't take "
-                f"*{escape_mrkdwn(form.title)}*, so they can find the right owner.",
-                label="Your reason",
-                placeholder="e.g. I'm on the Globex launch until the 15th.",
-                submit="Decline",
-            ),
-        )
+        return open_note
 
     def submitted(action: Any) -> Any:
         def handle(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
@@ -120,9 +124,9 @@ def register(app: App, runtime: Runtime) -> None:
 
         return handle
 
-    app.action(QUESTION_ACTION)(open_question)
-    app.action(service.REPLY_ACTION)(open_reply)
-    app.action(DECLINE_ACTION)(open_decline)
+    app.action(QUESTION_ACTION)(opener(service.question_form, QUESTION))
+    app.action(service.REPLY_ACTION)(opener(service.reply_form, REPLY))
+    app.action(DECLINE_ACTION)(opener(service.decline_form, DECLINE))
     app.view(QUESTION_CALLBACK)(submitted(service.ask))
     app.view(REPLY_CALLBACK)(submitted(service.reply))
     app.view(DECLINE_CALLBACK)(submitted(service.decline))

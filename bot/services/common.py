@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -17,6 +19,7 @@ from bot.runtime import Runtime
 from bot.services.delegations import confirmation_wait_key
 from bot.views.text import escape_mrkdwn
 from storage import repositories as repo
+from storage.db import session_scope
 from storage.models import Outbox, Person, Task, decode_working_days
 
 
@@ -46,6 +49,19 @@ def check(task: Task, action: Action, user_id: str) -> Refusal | None:
             return Refusal(f"Only <@{holder.slack_user_id}> can do this.")
         return Refusal(str(refused))
     return None
+
+
+@contextmanager
+def acting(
+    runtime: Runtime, team_id: str, task_id: int, user_id: str, action: Action
+) -> Iterator[tuple[Session, Task | Refusal]]:
+    """A transaction holding the task if `user_id` may take `action` on it now, else why not."""
+    with session_scope(runtime.sessions) as session:
+        task = load_task(session, team_id, task_id)
+        if isinstance(task, Refusal):
+            yield session, task
+            return
+        yield session, check(task, action, user_id) or task
 
 
 def load_task(session: Session, team_id: str, task_id: int) -> Task | Refusal:

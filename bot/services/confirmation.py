@@ -21,11 +21,10 @@ from bot.runtime import Runtime
 from bot.services.checkins import schedule_next_checkin
 from bot.services.common import (
     Refusal,
+    acting,
     audit,
     calendar_of,
-    check,
     latest_message,
-    load_task,
     queue_message,
     quote,
     replace_message,
@@ -44,7 +43,6 @@ from bot.views.restatement import RestatementInput
 from bot.views.review import ReviewView, review_message
 from bot.views.text import escape_mrkdwn
 from storage import repositories as repo
-from storage.db import session_scope
 from storage.models import Outbox, Restatement
 
 
@@ -64,13 +62,9 @@ def restatement_form(
     *, runtime: Runtime, team_id: str, task_id: int, user_id: str
 ) -> RestatementForm | Refusal:
     """What the owner's restatement modal shows, or why they can't restate now."""
-    with session_scope(runtime.sessions) as session:
-        task = load_task(session, team_id, task_id)
+    with acting(runtime, team_id, task_id, user_id, Action.RESTATE) as (_session, task):
         if isinstance(task, Refusal):
             return task
-        refusal = check(task, Action.RESTATE, user_id)
-        if refusal:
-            return refusal
         last = task.restatements[-1] if task.restatements else None
         # A clarification note belongs to the owner it was written for, not a successor.
         note_applies = (
@@ -92,13 +86,9 @@ def submit_restatement(
     *, runtime: Runtime, team_id: str, task_id: int, user_id: str, restatement: RestatementInput
 ) -> dict[str, str] | Refusal | None:
     """Store a round and send it to the lead; field errors or a refusal otherwise."""
-    with session_scope(runtime.sessions) as session:
-        task = load_task(session, team_id, task_id)
+    with acting(runtime, team_id, task_id, user_id, Action.RESTATE) as (session, task):
         if isinstance(task, Refusal):
             return task
-        refusal = check(task, Action.RESTATE, user_id)
-        if refusal:
-            return refusal
         calendar = calendar_of(runtime, task.owner)
         now = runtime.clock()
         today = now.astimezone(calendar.tz).date()
@@ -201,13 +191,9 @@ def _end_of_day(day: date, zone_name: str) -> datetime:
 
 def approve(*, runtime: Runtime, team_id: str, task_id: int, user_id: str) -> Refusal | None:
     """The lead approves: the task goes live with the agreed date and rhythm."""
-    with session_scope(runtime.sessions) as session:
-        task = load_task(session, team_id, task_id)
+    with acting(runtime, team_id, task_id, user_id, Action.APPROVE) as (session, task):
         if isinstance(task, Refusal):
             return task
-        refusal = check(task, Action.APPROVE, user_id)
-        if refusal:
-            return refusal
         now = runtime.clock()
         last = task.restatements[-1]
         last.outcome, last.reviewed_at = RestatementOutcome.APPROVED, now
@@ -269,13 +255,9 @@ def clarify_form(
     *, runtime: Runtime, team_id: str, task_id: int, user_id: str
 ) -> ClarifyForm | Refusal:
     """What the clarification modal needs, or why the lead can't clarify now."""
-    with session_scope(runtime.sessions) as session:
-        task = load_task(session, team_id, task_id)
+    with acting(runtime, team_id, task_id, user_id, Action.CLARIFY) as (_session, task):
         if isinstance(task, Refusal):
             return task
-        refusal = check(task, Action.CLARIFY, user_id)
-        if refusal:
-            return refusal
         return ClarifyForm(task_id=task.id, owner_id=task.owner.slack_user_id, title=task.title)
 
 
@@ -283,13 +265,9 @@ def clarify(
     *, runtime: Runtime, team_id: str, task_id: int, user_id: str, note: str
 ) -> Refusal | None:
     """The lead's note goes to the owner, who restates again (a new round)."""
-    with session_scope(runtime.sessions) as session:
-        task = load_task(session, team_id, task_id)
+    with acting(runtime, team_id, task_id, user_id, Action.CLARIFY) as (session, task):
         if isinstance(task, Refusal):
             return task
-        refusal = check(task, Action.CLARIFY, user_id)
-        if refusal:
-            return refusal
         now = runtime.clock()
         last = task.restatements[-1]
         last.outcome, last.reviewed_at, last.lead_note = RestatementOutcome.CLARIFY, now, note
@@ -344,13 +322,9 @@ def clarify(
 
 def cancel(*, runtime: Runtime, team_id: str, task_id: int, user_id: str) -> Refusal | None:
     """The lead cancels: the owner is told and nothing more is sent about the task."""
-    with session_scope(runtime.sessions) as session:
-        task = load_task(session, team_id, task_id)
+    with acting(runtime, team_id, task_id, user_id, Action.CANCEL) as (session, task):
         if isinstance(task, Refusal):
             return task
-        refusal = check(task, Action.CANCEL, user_id)
-        if refusal:
-            return refusal
         now = runtime.clock()
         if task.restatements and task.restatements[-1].outcome is None:
             task.restatements[-1].outcome = RestatementOutcome.CANCELLED
@@ -416,13 +390,9 @@ def reassign_form(
     *, runtime: Runtime, team_id: str, task_id: int, user_id: str
 ) -> ReassignForm | Refusal:
     """What the reassign modal needs, or why the lead can't reassign now."""
-    with session_scope(runtime.sessions) as session:
-        task = load_task(session, team_id, task_id)
+    with acting(runtime, team_id, task_id, user_id, Action.REASSIGN) as (_session, task):
         if isinstance(task, Refusal):
             return task
-        refusal = check(task, Action.REASSIGN, user_id)
-        if refusal:
-            return refusal
         return ReassignForm(task_id=task.id, title=task.title, owner_id=task.owner.slack_user_id)
 
 
@@ -430,13 +400,9 @@ def reassign(
     *, runtime: Runtime, team_id: str, task_id: int, user_id: str, new_owner: SlackUser
 ) -> Refusal | None:
     """A new owner gets the brief to confirm; the previous one is told and thanked."""
-    with session_scope(runtime.sessions) as session:
-        task = load_task(session, team_id, task_id)
+    with acting(runtime, team_id, task_id, user_id, Action.REASSIGN) as (session, task):
         if isinstance(task, Refusal):
             return task
-        refusal = check(task, Action.REASSIGN, user_id)
-        if refusal:
-            return refusal
         now = runtime.clock()
         previous = task.owner
         withdraw_waiting_reminders(session, task)

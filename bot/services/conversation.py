@@ -11,8 +11,8 @@ from bot.domain.types import OutboxKind, TaskState
 from bot.runtime import Runtime
 from bot.services.common import (
     Refusal,
+    acting,
     audit,
-    check,
     latest_message,
     load_task,
     queue_message,
@@ -149,25 +149,19 @@ def decline_form(
     *, runtime: Runtime, team_id: str, task_id: int, user_id: str
 ) -> TaskLabel | Refusal:
     """Whether the owner may decline now."""
-    with session_scope(runtime.sessions) as session:
-        task = load_task(session, team_id, task_id)
+    with acting(runtime, team_id, task_id, user_id, Action.DECLINE) as (_session, task):
         if isinstance(task, Refusal):
             return task
-        refusal = check(task, Action.DECLINE, user_id)
-        return refusal or TaskLabel(task.id, task.title, task.lead.slack_user_id)
+        return TaskLabel(task.id, task.title, task.lead.slack_user_id)
 
 
 def decline(
     *, runtime: Runtime, team_id: str, task_id: int, user_id: str, text: str
 ) -> Refusal | None:
     """The owner declines with a reason; the lead may reassign or cancel."""
-    with session_scope(runtime.sessions) as session:
-        task = load_task(session, team_id, task_id)
+    with acting(runtime, team_id, task_id, user_id, Action.DECLINE) as (session, task):
         if isinstance(task, Refusal):
             return task
-        refusal = check(task, Action.DECLINE, user_id)
-        if refusal:
-            return refusal
         now = runtime.clock()
         withdraw_waiting_reminders(session, task)
         before = task.state
