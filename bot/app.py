@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -13,7 +14,9 @@ from sqlalchemy import Engine
 
 import handlers
 from bot.domain.clock import Clock, utc_now
+from bot.domain.types import OutboxKind
 from bot.runtime import Runtime
+from bot.services.checkins import after_checkin_sent
 from bot.settings import Settings
 from scheduler.sender import OutboxSender
 from scheduler.ticker import Ticker
@@ -79,7 +82,11 @@ def create_app(
         clock=clock,
         kick_sweep=ticker.kick,
     )
-    sender = OutboxSender(runtime, client)
+    sender = OutboxSender(
+        runtime,
+        client,
+        after_sent={OutboxKind.CHECKIN: functools.partial(after_checkin_sent, runtime)},
+    )
     listeners = ThreadPoolExecutor(
         max_workers=settings.worker_threads, thread_name_prefix="listener"
     )

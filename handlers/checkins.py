@@ -25,6 +25,7 @@ def register(app: App, runtime: Runtime) -> None:
             task_id=task_id_in(body),
             user_id=user_of(body),
             answer=ANSWER_ACTIONS[body["actions"][0]["action_id"]],
+            message_ts=(body.get("container") or {}).get("message_ts"),
         )
         if refusal:
             tell(client, body, refusal.message)

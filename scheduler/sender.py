@@ -10,6 +10,7 @@ import logging
 import os
 import socket
 import uuid
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
@@ -18,8 +19,9 @@ from urllib.error import URLError
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.orm import Session
 
-from bot.domain.types import OutboxState
+from bot.domain.types import OutboxKind, OutboxState
 from bot.runtime import Runtime
 from storage.db import session_scope
 from storage.outbox import (
@@ -86,6 +88,10 @@ class Outcome:
     permanent: bool = False
 
 
+# Runs in the transaction that records a message as sent, e.g. to queue recurring work.
+AfterSent = Callable[[Session, ClaimedMessage], None]
+
+
 class OutboxSender:
     """Sends what the outbox holds, a batch per sweep, with bounded concurrency."""
 
@@ -97,9 +103,11 @@ class OutboxSender:
         worker: str | None = None,
         batch: int = 50,
         concurrency: int = 4,
+        after_sent: Mapping[OutboxKind, AfterSent] | None = None,
     ) -> None:
         self._runtime = runtime
         self._client = client
+        self._after_sent = dict(after_sent or {})
         self.worker = worker or worker_name()
         self._batch = batch
         self._pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="outbox")
@@ -187,6 +195,9 @@ class OutboxSender:
                     ts=outcome.ts or "",
                     now=now,
                 )
+                hook = self._after_sent.get(message.kind)
+                if kept and hook is not None:
+                    hook(session, message)
             elif outcome.permanent or message.attempts >= MAX_ATTEMPTS:
                 logger.warning("Outbox %s failed for good: %s", message.id, outcome.error)
                 kept = mark_failed(

@@ -28,6 +28,7 @@ class ClaimedMessage:
     payload: dict[str, Any]
     attempts: int
     task_id: int | None
+    unique_key: str | None = None
 
 
 def claim_due(
@@ -58,7 +59,13 @@ def claim_due(
             attempts=Outbox.attempts + 1,
         )
         .returning(
-            Outbox.id, Outbox.team_id, Outbox.kind, Outbox.payload, Outbox.attempts, Outbox.task_id
+            Outbox.id,
+            Outbox.team_id,
+            Outbox.kind,
+            Outbox.payload,
+            Outbox.attempts,
+            Outbox.task_id,
+            Outbox.unique_key,
         )
     )
     rows = session.execute(statement, execution_options={"synchronize_session": False}).all()
@@ -70,6 +77,7 @@ def claim_due(
             payload=dict(row.payload),
             attempts=row.attempts,
             task_id=row.task_id,
+            unique_key=row.unique_key,
         )
         for row in rows
     ]

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bot.domain.cadence import next_checkin_at
-from bot.domain.types import CheckinAnswer, Health, OutboxKind, TaskState, UpdateSource
+from bot.domain.types import CheckinAnswer, Health, OutboxKind, OutboxState, TaskState, UpdateSource
 from bot.domain.workdays import working_days_left
 from bot.runtime import Runtime
 from bot.services.common import (
     Refusal,
     calendar_of,
-    latest_message,
     load_task,
     queue_message,
     replace_message,
@@ -21,7 +21,8 @@ from bot.services.common import (
 from bot.views.checkin import answered_text, checkin_message, lead_alert
 from storage import repositories as repo
 from storage.db import session_scope
-from storage.models import StatusUpdate, Task
+from storage.models import Outbox, StatusUpdate, Task
+from storage.outbox import ClaimedMessage
 
 
 def checkin_key(task_id: int, at: datetime) -> str:
@@ -86,8 +87,29 @@ def schedule_next_checkin(
     return when
 
 
+def _answered_checkin(session: Session, task: Task, message_ts: str | None) -> Outbox | None:
+    """The check-in message that was clicked (by its ts), else the latest one sent."""
+    query = sa.select(Outbox).where(
+        Outbox.team_id == task.team_id,
+        Outbox.task_id == task.id,
+        Outbox.kind == OutboxKind.CHECKIN,
+        Outbox.state == OutboxState.SENT,
+    )
+    if message_ts:
+        clicked = session.scalars(query.where(Outbox.ts == message_ts)).first()
+        if clicked is not None:
+            return clicked
+    return session.scalars(query.order_by(Outbox.sent_at.desc(), Outbox.id.desc())).first()
+
+
 def answer_checkin(
-    *, runtime: Runtime, team_id: str, task_id: int, user_id: str, answer: CheckinAnswer
+    *,
+    runtime: Runtime,
+    team_id: str,
+    task_id: int,
+    user_id: str,
+    answer: CheckinAnswer,
+    message_ts: str | None = None,
 ) -> Refusal | None:
     """Record the owner's answer, edit the check-in in place, alert the lead if needed."""
     with session_scope(runtime.sessions) as session:
@@ -100,7 +122,7 @@ def answer_checkin(
             state = task.state.value.replace("_", " ")
             return Refusal(f"This delegation is {state}, so there is no check-in to answer.")
         now = runtime.clock()
-        checkin = latest_message(session, task, OutboxKind.CHECKIN)
+        checkin = _answered_checkin(session, task, message_ts)
         session.add(
             StatusUpdate(
                 team_id=team_id,
@@ -135,3 +157,14 @@ def answer_checkin(
         schedule_next_checkin(runtime, session, task, after=max(now, answered_for or now))
     runtime.kick_sweep()
     return None
+
+
+def after_checkin_sent(runtime: Runtime, session: Session, sent: ClaimedMessage) -> None:
+    """A check-in went out: queue the one after it, so silence never ends the rhythm."""
+    if sent.task_id is None:
+        return
+    task = repo.get_task(session=session, team_id=sent.team_id, task_id=sent.task_id)
+    sent_for = scheduled_at(sent.unique_key)
+    if task is None or task.state is not TaskState.ACTIVE or sent_for is None:
+        return
+    schedule_next_checkin(runtime, session, task, after=sent_for)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
@@ -28,6 +30,14 @@ def _pending_checkins(database: sa.Engine) -> list[int]:
         )
 
 
+def _wait_until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Poll another process's effect until it shows, with a deadline."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.02)  # polling the bot process, not waiting for time to pass
+
+
 def _make_due(database: sa.Engine, row_id: int) -> None:
     """Move a queued check-in to now, as if its morning had come."""
     with database.begin() as db:
@@ -52,6 +62,10 @@ def test_checkin_after_approval_is_answered_in_place_and_risk_reaches_the_lead(
     ]
     [checkin] = checkins
     assert checkin.params["channel"] == OWNER
+    # Sending it queued the next one at once, so an owner's silence never ends the rhythm.
+    _wait_until(lambda: len(_pending_checkins(database)) == 1)
+    [second] = _pending_checkins(database)
+    assert second != first
     _click(http_slack, "U0SBTOM01", "checkin_on_track", checkin)
     assert (
         "Only" in slack_sandbox.wait_for_call("chat.postEphemeral", timeout=10)[-1].params["text"]
@@ -67,4 +81,4 @@ def test_checkin_after_approval_is_answered_in_place_and_risk_reaches_the_lead(
         assert db.execute(sa.select(Task.health)).scalar_one() == Health.AT_RISK
         answers = db.execute(sa.select(StatusUpdate.answer)).scalars().all()
         assert answers == [CheckinAnswer.AT_RISK]
-    assert len(_pending_checkins(database)) == 1  # the next one is queued, once
+    assert _pending_checkins(database) == [second]  # answering found it queued: still once

@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 from slack_sdk import WebClient
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 from bot.domain.types import OutboxKind, OutboxState
 from bot.runtime import Runtime
@@ -18,7 +19,7 @@ from scheduler.sender import LEASE, OutboxSender
 from storage import repositories as repo
 from storage.db import make_session_factory, session_scope
 from storage.models import Outbox
-from storage.outbox import claim_due, mark_sent, retry_later
+from storage.outbox import ClaimedMessage, claim_due, mark_sent, retry_later
 from tests.unit.storage.conftest import NOW
 
 TEAM = "T0SANDBOX"
@@ -231,3 +232,23 @@ def test_edit_of_a_failed_message_fails(
     )
     sender.sweep()
     assert _row(runtime, edit).state is OutboxState.FAILED
+
+
+def test_after_sent_hook_runs_only_for_sent_rows(
+    migrated_engine: Engine, slack_sandbox: SandboxServer
+) -> None:
+    runtime = _runtime(migrated_engine, Clock(NOW))
+    seen: list[tuple[int, OutboxState]] = []
+
+    def hook(session: Session, sent: ClaimedMessage) -> None:
+        # Same transaction as mark_sent: the row already reads as sent here.
+        row = session.get(Outbox, sent.id)
+        assert row is not None
+        seen.append((sent.id, row.state))
+
+    client = WebClient(base_url=slack_sandbox.api_url, token=slack_sandbox.workspace.bot_token)
+    sender = OutboxSender(runtime, client, worker="test", after_sent={OutboxKind.NOTICE: hook})
+    ok = _enqueue(runtime, "U0SBMARC1", "hello")
+    _enqueue(runtime, "C0NOSUCH", "lost")
+    sender.sweep()
+    assert seen == [(ok, OutboxState.SENT)]
