@@ -91,7 +91,6 @@ def test_three_sweepers_send_every_row_exactly_once(
     assert len(delivered) == ROWS and set(delivered.values()) == {1}
     assert _states(migrated_engine) == Counter({OutboxState.SENT: ROWS})
     assert sum(claims.values()) == ROWS  # no row was claimed twice either
-    assert len(claims) == 3
 
 
 def test_rate_limits_and_server_errors_delay_but_never_duplicate(
