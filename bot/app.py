@@ -17,6 +17,7 @@ from bot.domain.clock import Clock, utc_now
 from bot.domain.types import OutboxKind
 from bot.runtime import Runtime
 from bot.services.checkins import after_checkin_sent
+from bot.services.delivery import tell_lead_of_failure
 from bot.settings import Settings
 from scheduler.sender import OutboxSender
 from scheduler.ticker import Ticker
@@ -86,6 +87,7 @@ def create_app(
         runtime,
         client,
         after_sent={OutboxKind.CHECKIN: functools.partial(after_checkin_sent, runtime)},
+        after_failed=functools.partial(tell_lead_of_failure, runtime),
     )
     listeners = ThreadPoolExecutor(
         max_workers=settings.worker_threads, thread_name_prefix="listener"

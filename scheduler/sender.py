@@ -90,6 +90,8 @@ class Outcome:
 
 # Runs in the transaction that records a message as sent, e.g. to queue recurring work.
 AfterSent = Callable[[Session, ClaimedMessage], None]
+# Runs in the transaction that gives up on a message, with Slack's error code.
+AfterFailed = Callable[[Session, ClaimedMessage, str], None]
 
 
 class OutboxSender:
@@ -104,10 +106,12 @@ class OutboxSender:
         batch: int = 50,
         concurrency: int = 4,
         after_sent: Mapping[OutboxKind, AfterSent] | None = None,
+        after_failed: AfterFailed | None = None,
     ) -> None:
         self._runtime = runtime
         self._client = client
         self._after_sent = dict(after_sent or {})
+        self._after_failed = after_failed
         self.worker = worker or worker_name()
         self._batch = batch
         self._pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="outbox")
@@ -203,6 +207,8 @@ class OutboxSender:
                 kept = mark_failed(
                     session=session, message_id=message.id, worker=self.worker, error=outcome.error
                 )
+                if kept and self._after_failed is not None:
+                    self._after_failed(session, message, outcome.error)
             else:
                 assert outcome.retry_after is not None
                 kept = retry_later(

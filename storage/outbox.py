@@ -29,6 +29,7 @@ class ClaimedMessage:
     attempts: int
     task_id: int | None
     unique_key: str | None = None
+    recipient_id: int | None = None
 
 
 def claim_due(
@@ -66,6 +67,7 @@ def claim_due(
             Outbox.attempts,
             Outbox.task_id,
             Outbox.unique_key,
+            Outbox.recipient_id,
         )
     )
     rows = session.execute(statement, execution_options={"synchronize_session": False}).all()
@@ -78,6 +80,7 @@ def claim_due(
             attempts=row.attempts,
             task_id=row.task_id,
             unique_key=row.unique_key,
+            recipient_id=row.recipient_id,
         )
         for row in rows
     ]
