@@ -58,6 +58,7 @@ MAX_ATTEMPTS = 6
 BASE_BACKOFF = timedelta(seconds=5)
 LEASE = timedelta(seconds=60)
 WAIT_FOR_ORIGINAL = timedelta(seconds=2)
+RECENT_MESSAGES = 50  # how far back a re-claimed row looks for itself in the conversation
 METADATA_EVENT_PREFIX = "delegate_bot_"
 
 logger = logging.getLogger(__name__)
@@ -166,6 +167,10 @@ class OutboxSender:
                 },
             )
         try:
+            if message.reclaimed and method == "chat.postMessage":
+                found = self._already_delivered(message, str(args.get("channel", "")))
+                if found is not None:
+                    return Outcome(message, channel=found[0], ts=found[1])
             response = self._client.api_call(method, json=args)
         except SlackApiError as error:
             return self._failure(message, error)
@@ -173,6 +178,21 @@ class OutboxSender:
             return Outcome(message, error=f"network: {error}", retry_after=self._backoff(message))
         data = response.data if isinstance(response.data, dict) else {}
         return Outcome(message, channel=str(data.get("channel", "")), ts=str(data.get("ts", "")))
+
+    def _already_delivered(self, message: ClaimedMessage, channel: str) -> tuple[str, str] | None:
+        """Channel and ts of this row's message if Slack already has it (by its metadata)."""
+        if channel[:1] in ("U", "W"):
+            channel = self._client.conversations_open(users=channel)["channel"]["id"]
+        history = self._client.conversations_history(
+            channel=channel, limit=RECENT_MESSAGES, include_all_metadata=True
+        )
+        messages: list[dict[str, Any]] = history.get("messages", [])
+        for posted in messages:
+            payload = (posted.get("metadata") or {}).get("event_payload") or {}
+            if payload.get("outbox_id") == message.id:
+                logger.info("Outbox %s was already delivered; recorded, not resent", message.id)
+                return channel, str(posted["ts"])
+        return None
 
     def _failure(self, message: ClaimedMessage, error: SlackApiError) -> Outcome:
         status = error.response.status_code

@@ -30,6 +30,7 @@ class ClaimedMessage:
     task_id: int | None
     unique_key: str | None = None
     recipient_id: int | None = None
+    reclaimed: bool = False
 
 
 def claim_due(
@@ -40,19 +41,23 @@ def claim_due(
         sa.and_(Outbox.state == OutboxState.PENDING, Outbox.due_at <= now),
         sa.and_(Outbox.state == OutboxState.CLAIMED, Outbox.lease_until < now),
     )
-    # FOR UPDATE SKIP LOCKED lets concurrent sweepers on PostgreSQL pass each other's rows;
-    # SQLite ignores it and relies on the session's BEGIN IMMEDIATE instead.
-    candidates = (
-        sa.select(Outbox.id)
+    # FOR UPDATE SKIP LOCKED lets concurrent sweepers on PostgreSQL pass each other's rows
+    # (the locks last until this transaction ends); SQLite ignores it and relies on the
+    # session's BEGIN IMMEDIATE instead.
+    candidates = session.execute(
+        sa.select(Outbox.id, Outbox.state)
         .where(due)
         .order_by(Outbox.due_at, Outbox.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
-        .scalar_subquery()
-    )
+    ).all()
+    if not candidates:
+        return []
+    # A row still marked claimed lost its sender mid-flight: Slack may already have it.
+    reclaimed = {row.id for row in candidates if row.state == OutboxState.CLAIMED}
     statement = (
         sa.update(Outbox)
-        .where(Outbox.id.in_(candidates))
+        .where(Outbox.id.in_([row.id for row in candidates]))
         .values(
             state=OutboxState.CLAIMED,
             claimed_by=worker,
@@ -81,6 +86,7 @@ def claim_due(
             task_id=row.task_id,
             unique_key=row.unique_key,
             recipient_id=row.recipient_id,
+            reclaimed=row.id in reclaimed,
         )
         for row in rows
     ]

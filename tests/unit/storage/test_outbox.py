@@ -252,3 +252,37 @@ def test_after_sent_hook_runs_only_for_sent_rows(
     _enqueue(runtime, "C0NOSUCH", "lost")
     sender.sweep()
     assert seen == [(ok, OutboxState.SENT)]
+
+
+def test_a_sender_that_died_after_slack_answered_is_not_repeated(
+    sender_setup: tuple[Runtime, Clock, OutboxSender], slack_sandbox: SandboxServer
+) -> None:
+    runtime, clock, sender = sender_setup
+    row_id = _enqueue(runtime, "U0SBMARC1", "Your brief")
+    # The first sweeper claims the row and Slack accepts its message, then the process dies
+    # before it can record the ts.
+    with session_scope(runtime.sessions) as session:
+        [claimed] = claim_due(session=session, now=NOW, worker="dead", lease=LEASE, limit=1)
+    client = WebClient(base_url=slack_sandbox.api_url, token=slack_sandbox.workspace.bot_token)
+    metadata = {"event_type": "delegate_bot_notice", "event_payload": {"outbox_id": claimed.id}}
+    posted = client.chat_postMessage(channel="U0SBMARC1", text="Your brief", metadata=metadata)
+    clock.now = NOW + LEASE + dt.timedelta(seconds=1)
+    assert sender.sweep() == 1
+    row = _row(runtime, row_id)
+    assert (row.state, row.ts, row.claimed_by) == (OutboxState.SENT, posted["ts"], "test")
+    assert len(slack_sandbox.messages("U0SBMARC1")) == 1
+
+
+def test_a_sender_that_died_before_sending_is_taken_over_after_the_lease(
+    sender_setup: tuple[Runtime, Clock, OutboxSender], slack_sandbox: SandboxServer
+) -> None:
+    runtime, clock, sender = sender_setup
+    row_id = _enqueue(runtime, "U0SBMARC1", "Your brief")
+    with session_scope(runtime.sessions) as session:
+        claim_due(session=session, now=NOW, worker="dead", lease=LEASE, limit=1)
+    assert sender.sweep() == 0  # still leased to the dead sweeper
+    clock.now = NOW + LEASE + dt.timedelta(seconds=1)
+    assert sender.sweep() == 1
+    assert _row(runtime, row_id).state is OutboxState.SENT
+    [message] = slack_sandbox.messages("U0SBMARC1")
+    assert message["metadata"]["event_payload"] == {"outbox_id": row_id}
