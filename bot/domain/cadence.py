@@ -8,7 +8,8 @@ Rules (in the owner's time zone, on their working days, at their check-in time):
 - before checkpoints: the last working day before each checkpoint;
 - always: the last working day before the due date.
 Check-ins fall strictly after `after` and strictly before the due date; past the due date
-the overdue rules take over.
+the overdue rules take over. A day whose check-in time does not exist because a clock
+change skips the rest of it gets none, rather than one on the next day.
 """
 
 from __future__ import annotations
@@ -70,7 +71,9 @@ def next_checkin_at(
             week_cache[monday] = _rhythm_days(calendar, rhythm, monday)
         if day in wanted or day in week_cache[monday]:
             instant = local_instant(calendar, day, at)
-            if instant > after:
+            # A wall time in a gap that runs to midnight (Nuuk's 23:00 to 00:00 jump) would
+            # land on the next day: that day goes without, so no day ever gets two.
+            if instant > after and instant.astimezone(calendar.tz).date() == day:
                 return instant
         day += timedelta(days=1)
     return None
