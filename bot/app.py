@@ -6,6 +6,7 @@ import functools
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -16,7 +17,7 @@ import handlers
 from bot.domain.clock import Clock, utc_now
 from bot.domain.types import OutboxKind
 from bot.runtime import Runtime
-from bot.services.checkins import after_checkin_sent
+from bot.services.checkins import after_checkin_sent, after_overdue_sent, compose_digest
 from bot.services.delivery import tell_lead_of_failure
 from bot.settings import Settings
 from scheduler.sender import OutboxSender
@@ -60,6 +61,21 @@ def make_web_client(settings: Settings) -> WebClient:
     )
 
 
+def make_sender(runtime: Runtime, client: WebClient, **options: Any) -> OutboxSender:
+    """The outbox sender with the follow-up hooks every process needs."""
+    return OutboxSender(
+        runtime,
+        client,
+        after_sent={
+            OutboxKind.CHECKIN: functools.partial(after_checkin_sent, runtime),
+            OutboxKind.OVERDUE: functools.partial(after_overdue_sent, runtime),
+        },
+        after_failed=functools.partial(tell_lead_of_failure, runtime),
+        compose={OutboxKind.DIGEST: functools.partial(compose_digest, runtime)},
+        **options,
+    )
+
+
 def create_app(
     settings: Settings,
     *,
@@ -83,12 +99,7 @@ def create_app(
         clock=clock,
         kick_sweep=ticker.kick,
     )
-    sender = OutboxSender(
-        runtime,
-        client,
-        after_sent={OutboxKind.CHECKIN: functools.partial(after_checkin_sent, runtime)},
-        after_failed=functools.partial(tell_lead_of_failure, runtime),
-    )
+    sender = make_sender(runtime, client)
     listeners = ThreadPoolExecutor(
         max_workers=settings.worker_threads, thread_name_prefix="listener"
     )

@@ -13,6 +13,7 @@ from handlers import (
     delegation,
     home,
     middleware,
+    settings,
     shortcuts,
 )
 
@@ -26,4 +27,5 @@ def register_all(app: App, runtime: Runtime) -> None:
     confirmation.register(app, runtime)
     conversation.register(app, runtime)
     checkins.register(app, runtime)
+    settings.register(app, runtime)
     home.register(app, runtime)

@@ -1,34 +1,378 @@
-"""The owner's one-tap answers to a check-in."""
+"""Check-ins: one-tap answers, notes, snoozes, done; the lead's replies and new dates."""
 
 from __future__ import annotations
 
+import json
+from datetime import timedelta
 from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
+from bot.domain.types import CheckinAnswer, UpdateSource
 from bot.runtime import Runtime
-from bot.services.checkins import answer_checkin
-from bot.views.checkin import ANSWER_ACTIONS
+from bot.services import checkins as service
+from bot.services.common import Refusal
+from bot.views.checkin import (
+    ALERT_EXTEND_ACTION,
+    ALERT_REPLY_ACTION,
+    ALERT_REPLY_CALLBACK,
+    ANSWER_ACTIONS,
+    DATE_BLOCK,
+    DONE_ACTION,
+    DONE_CALLBACK,
+    EXTEND_CALLBACK,
+    LINK_BLOCK,
+    NEW_DATE_ACTION,
+    NEW_DATE_CALLBACK,
+    NOTE_ACTION,
+    NOTE_BLOCK,
+    REPORT_ACTION,
+    SNOOZE_ACTION,
+    SNOOZE_CALLBACK,
+    STATUS_BLOCK,
+    SUMMARY_BLOCK,
+    TASK_BLOCK,
+    UPDATE_CALLBACK,
+    choice_in,
+    date_in,
+    date_modal,
+    done_modal,
+    text_in,
+    update_modal,
+    url_in,
+)
+from bot.views.notes import note_modal, note_of
+from bot.views.restatement import task_id_of
+from bot.views.review import notice_modal
+from bot.views.text import escape_mrkdwn
 from handlers.payload import task_id_in, team_of, tell, user_of
 
 
+def _message_ts(body: dict[str, Any]) -> str | None:
+    return (body.get("container") or {}).get("message_ts")
+
+
+def _metadata(view: dict[str, Any]) -> dict[str, Any]:
+    try:
+        data = json.loads(view.get("private_metadata") or "{}")
+    except json.JSONDecodeError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def open_update(
+    client: WebClient,
+    runtime: Runtime,
+    *,
+    trigger_id: str,
+    team_id: str,
+    user_id: str,
+    task_id: int | None,
+    source: UpdateSource,
+    message_ts: str | None = None,
+) -> Refusal | None:
+    """Open the progress-update modal for one task, or for a choice of the owner's tasks."""
+    form = service.update_form(runtime=runtime, team_id=team_id, user_id=user_id, task_id=task_id)
+    if isinstance(form, Refusal):
+        return form
+    view = update_modal(
+        tasks=form.tasks, chosen=form.chosen, health=form.health, source=source.value
+    )
+    if message_ts:
+        metadata = json.loads(view["private_metadata"])
+        view["private_metadata"] = json.dumps({**metadata, "message_ts": message_ts})
+    client.views_open(trigger_id=trigger_id, view=view)
+    return None
+
+
 def register(app: App, runtime: Runtime) -> None:
-    """Attach On track, At risk and Blocked."""
+    """Attach the check-in buttons, the progress modal, and the lead's alert actions."""
 
     def answer(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         """One tap answers the check-in; the message changes in place to say it was heard."""
         ack()
-        refusal = answer_checkin(
+        refusal = service.answer_checkin(
             runtime=runtime,
             team_id=team_of(body),
             task_id=task_id_in(body),
             user_id=user_of(body),
             answer=ANSWER_ACTIONS[body["actions"][0]["action_id"]],
-            message_ts=(body.get("container") or {}).get("message_ts"),
+            message_ts=_message_ts(body),
         )
         if refusal:
             tell(client, body, refusal.message)
 
+    def open_note(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        """ "Add a note" opens the progress modal for this check-in's task."""
+        ack()
+        refusal = open_update(
+            client,
+            runtime,
+            trigger_id=body["trigger_id"],
+            team_id=team_of(body),
+            user_id=user_of(body),
+            task_id=task_id_in(body),
+            source=UpdateSource.CHECKIN,
+            message_ts=_message_ts(body),
+        )
+        if refusal:
+            tell(client, body, refusal.message)
+
+    def open_report(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        """ "Report progress" on the brief opens the progress modal unasked."""
+        ack()
+        refusal = open_update(
+            client,
+            runtime,
+            trigger_id=body["trigger_id"],
+            team_id=team_of(body),
+            user_id=user_of(body),
+            task_id=task_id_in(body),
+            source=UpdateSource.UNPROMPTED,
+        )
+        if refusal:
+            tell(client, body, refusal.message)
+
+    def submit_update(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        """The update is recorded; at risk or blocked reaches the lead at once."""
+        values = view["state"]["values"]
+        metadata = _metadata(view)
+        task_id = metadata.get("task_id")
+        if not isinstance(task_id, int):
+            chosen = choice_in(values, TASK_BLOCK)
+            task_id = int(chosen) if chosen and chosen.isdigit() else None
+        if task_id is None:
+            ack(response_action="errors", errors={TASK_BLOCK: "Choose a delegation."})
+            return
+        status = choice_in(values, STATUS_BLOCK)
+        if status is None or status not in ANSWER_ACTIONS.values():
+            ack(response_action="errors", errors={STATUS_BLOCK: "Choose how it is going."})
+            return
+        note = text_in(values, NOTE_BLOCK)
+        source = (
+            UpdateSource.CHECKIN
+            if metadata.get("source") == UpdateSource.CHECKIN.value
+            else UpdateSource.UNPROMPTED
+        )
+        refusal = service.answer_checkin(
+            runtime=runtime,
+            team_id=team_of(body),
+            task_id=task_id,
+            user_id=user_of(body),
+            answer=CheckinAnswer(status),
+            note=note,
+            source=source,
+            message_ts=metadata.get("message_ts"),
+        )
+        if refusal:
+            ack(response_action="update", view=notice_modal("Not recorded", refusal.message))
+        else:
+            ack()
+
+    def open_done(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        """ "Done" asks for a short summary and a link before the lead is told."""
+        ack()
+        task = service.done_form(
+            runtime=runtime, team_id=team_of(body), task_id=task_id_in(body), user_id=user_of(body)
+        )
+        if isinstance(task, Refusal):
+            tell(client, body, task.message)
+            return
+        client.views_open(
+            trigger_id=body["trigger_id"], view=done_modal(task_id=task.id, title=task.title)
+        )
+
+    def submit_done(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        """The task waits for the lead's acceptance; check-ins stop."""
+        values = view["state"]["values"]
+        task_id = task_id_of(view.get("private_metadata", ""))
+        summary, link = text_in(values, SUMMARY_BLOCK), url_in(values, LINK_BLOCK)
+        if not summary:
+            ack(response_action="errors", errors={SUMMARY_BLOCK: "Say in a sentence what is done."})
+            return
+        if link and not link.startswith(("https://", "http://")):
+            ack(response_action="errors", errors={LINK_BLOCK: "Use a full link (https://...)."})
+            return
+        refusal = (
+            service.mark_done(
+                runtime=runtime,
+                team_id=team_of(body),
+                task_id=task_id,
+                user_id=user_of(body),
+                summary=summary,
+                link=link,
+            )
+            if task_id is not None
+            else Refusal("This form is out of date.")
+        )
+        if refusal:
+            ack(response_action="update", view=notice_modal("Not marked done", refusal.message))
+        else:
+            ack()
+
+    def snooze(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        """Snooze 1 or 3 days puts the check-in off; "until a date" opens a date picker."""
+        ack()
+        choice, _, task_text = str(
+            (body["actions"][0].get("selected_option") or {}).get("value", "")
+        ).partition(":")
+        task_id = int(task_text) if task_text.isdigit() else -1
+        if choice == "date":
+            now = runtime.clock()
+            client.views_open(
+                trigger_id=body["trigger_id"],
+                view=date_modal(
+                    callback_id=SNOOZE_CALLBACK,
+                    task_id=task_id,
+                    title="Snooze check-in",
+                    intro="I'll ask again on this day, at your check-in time.",
+                    label="Ask me again on",
+                    initial=(now + timedelta(days=7)).date(),
+                ),
+            )
+            return
+        result = service.snooze(
+            runtime=runtime,
+            team_id=team_of(body),
+            task_id=task_id,
+            user_id=user_of(body),
+            days=int(choice) if choice.isdigit() else 1,
+            message_ts=_message_ts(body),
+        )
+        if isinstance(result, Refusal):
+            tell(client, body, result.message)
+        elif isinstance(result, str):
+            tell(client, body, f"Not snoozed: {result}")
+
+    def dated(action: Any, title: str) -> Any:
+        def submit(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+            """A picked date is checked inline before anything changes."""
+            task_id = task_id_of(view.get("private_metadata", ""))
+            day = date_in(view["state"]["values"], DATE_BLOCK)
+            if day is None or task_id is None:
+                ack(response_action="errors", errors={DATE_BLOCK: "Pick a date."})
+                return
+            result = action(
+                runtime=runtime,
+                team_id=team_of(body),
+                task_id=task_id,
+                user_id=user_of(body),
+                day=day,
+            )
+            if isinstance(result, Refusal):
+                ack(response_action="update", view=notice_modal(title, result.message))
+            elif isinstance(result, str):
+                ack(response_action="errors", errors={DATE_BLOCK: result})
+            else:
+                ack()
+
+        return submit
+
+    def snooze_until(**kwargs: Any) -> Refusal | str | None:
+        day = kwargs.pop("day")
+        return service.snooze(until=day, **kwargs)
+
+    def new_date(**kwargs: Any) -> Refusal | str | None:
+        return service.change_due_date(new_date=kwargs.pop("day"), **kwargs)
+
+    def date_opener(callback_id: str, title: str, intro: str) -> Any:
+        def open_picker(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+            """A date picker opens, starting a week after the current due date."""
+            ack()
+            task = service.date_form(
+                runtime=runtime,
+                team_id=team_of(body),
+                task_id=task_id_in(body),
+                user_id=user_of(body),
+            )
+            if isinstance(task, Refusal):
+                tell(client, body, task.message)
+                return
+            client.views_open(
+                trigger_id=body["trigger_id"],
+                view=date_modal(
+                    callback_id=callback_id,
+                    task_id=task.task_id,
+                    title=title,
+                    intro=intro.format(title=escape_mrkdwn(task.title)),
+                    label="New due date",
+                    initial=task.suggested,
+                ),
+            )
+
+        return open_picker
+
+    def open_reply(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        """The lead writes back to the owner about an alert."""
+        ack()
+        task = service.date_form(
+            runtime=runtime,
+            team_id=team_of(body),
+            task_id=task_id_in(body),
+            user_id=user_of(body),
+            lead_only=True,
+        )
+        if isinstance(task, Refusal):
+            tell(client, body, task.message)
+            return
+        client.views_open(
+            trigger_id=body["trigger_id"],
+            view=note_modal(
+                callback_id=ALERT_REPLY_CALLBACK,
+                task_id=task.task_id,
+                title="Reply",
+                intro=f"Your words reach <@{task.owner_id}> in their DM about "
+                f"*{escape_mrkdwn(task.title)}*.",
+                label="Your reply",
+                placeholder="e.g. Let's talk at 2pm; I'll unblock the Finance numbers today.",
+                submit="Send",
+            ),
+        )
+
+    def submit_reply(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        """The owner gets the lead's reply."""
+        task_id = task_id_of(view.get("private_metadata", ""))
+        text = note_of(view["state"]["values"])
+        if task_id is None or not text:
+            ack(response_action="errors", errors={"note": "Please write something first."})
+            return
+        refusal = service.reply_to_owner(
+            runtime=runtime,
+            team_id=team_of(body),
+            task_id=task_id,
+            user_id=user_of(body),
+            text=text,
+        )
+        if refusal:
+            ack(response_action="update", view=notice_modal("Not sent", refusal.message))
+        else:
+            ack()
+
     for action_id in ANSWER_ACTIONS:
         app.action(action_id)(answer)
+    app.action(NOTE_ACTION)(open_note)
+    app.action(REPORT_ACTION)(open_report)
+    app.view(UPDATE_CALLBACK)(submit_update)
+    app.action(DONE_ACTION)(open_done)
+    app.view(DONE_CALLBACK)(submit_done)
+    app.action(SNOOZE_ACTION)(snooze)
+    app.view(SNOOZE_CALLBACK)(dated(snooze_until, "Not snoozed"))
+    app.action(ALERT_EXTEND_ACTION)(
+        date_opener(
+            EXTEND_CALLBACK,
+            "Extend due date",
+            "Pick the new due date for *{title}*. The owner is told; check-ins follow it.",
+        )
+    )
+    app.view(EXTEND_CALLBACK)(dated(new_date, "Not changed"))
+    app.action(NEW_DATE_ACTION)(
+        date_opener(
+            NEW_DATE_CALLBACK,
+            "New date",
+            "When will *{title}* be done? Your lead is told, and check-ins follow the new date.",
+        )
+    )
+    app.view(NEW_DATE_CALLBACK)(dated(new_date, "Not changed"))
+    app.action(ALERT_REPLY_ACTION)(open_reply)
+    app.view(ALERT_REPLY_CALLBACK)(submit_reply)

@@ -28,6 +28,7 @@ from storage.outbox import (
     ClaimedMessage,
     claim_due,
     coordinates_of,
+    mark_cancelled,
     mark_failed,
     mark_sent,
     retry_later,
@@ -87,12 +88,15 @@ class Outcome:
     retry_after: timedelta | None = None
     error: str | None = None
     permanent: bool = False
+    skipped: bool = False  # composed at send time, and there was nothing to say
 
 
 # Runs in the transaction that records a message as sent, e.g. to queue recurring work.
 AfterSent = Callable[[Session, ClaimedMessage], None]
 # Runs in the transaction that gives up on a message, with Slack's error code.
 AfterFailed = Callable[[Session, ClaimedMessage, str], None]
+# Builds a message's arguments at send time (a digest says what is true then); None: skip it.
+Compose = Callable[[Session, ClaimedMessage], dict[str, Any] | None]
 
 
 class OutboxSender:
@@ -108,8 +112,10 @@ class OutboxSender:
         concurrency: int = 4,
         after_sent: Mapping[OutboxKind, AfterSent] | None = None,
         after_failed: AfterFailed | None = None,
+        compose: Mapping[OutboxKind, Compose] | None = None,
     ) -> None:
         self._runtime = runtime
+        self._compose = dict(compose or {})
         self._client = client
         self._after_sent = dict(after_sent or {})
         self._after_failed = after_failed
@@ -144,6 +150,13 @@ class OutboxSender:
     def _send(self, message: ClaimedMessage) -> Outcome:
         method = str(message.payload.get("method", ""))
         args: dict[str, Any] = dict(message.payload.get("args", {}))
+        composer = self._compose.get(message.kind)
+        if composer is not None:
+            with session_scope(self._runtime.sessions) as session:
+                composed = composer(session, message)
+            if composed is None:
+                return Outcome(message, skipped=True)
+            args.update(composed)
         # An edit of an earlier message ("update_of") or a reply in its thread ("thread_of")
         # needs that message's channel and ts, which exist only once it has been sent.
         for key, ts_arg in (("update_of", "ts"), ("thread_of", "thread_ts")):
@@ -210,7 +223,11 @@ class OutboxSender:
     def _settle(self, outcome: Outcome) -> None:
         message, now = outcome.message, self._runtime.clock()
         with session_scope(self._runtime.sessions) as session:
-            if outcome.error is None:
+            if outcome.skipped:
+                kept = mark_cancelled(
+                    session=session, message_id=message.id, worker=self.worker, reason="nothing new"
+                )
+            elif outcome.error is None:
                 kept = mark_sent(
                     session=session,
                     message_id=message.id,

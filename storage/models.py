@@ -261,6 +261,8 @@ class Task(Base):
     due_tz: Mapped[str] = mapped_column(sa.String(TZ_NAME_LENGTH))
     agreed_due_at: Mapped[dt.datetime | None]
     rhythm: Mapped[Rhythm] = mapped_column(str_enum(Rhythm), default=Rhythm.WEEKLY)
+    # The rhythm before an at-risk spell made it daily; restored at the next on-track answer.
+    tightened_from: Mapped[Rhythm | None] = mapped_column(str_enum(Rhythm))
     state: Mapped[TaskState] = mapped_column(
         str_enum(TaskState), default=TaskState.AWAITING_CONFIRMATION
     )

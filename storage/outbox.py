@@ -151,6 +151,17 @@ def mark_failed(*, session: Session, message_id: int, worker: str, error: str) -
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
+def mark_cancelled(*, session: Session, message_id: int, worker: str, reason: str) -> bool:
+    """Drop a claimed row that has nothing left to say; False if the claim was lost."""
+    result = session.execute(
+        sa.update(Outbox)
+        .where(_fenced(message_id, worker))
+        .values(state=OutboxState.CANCELLED, lease_until=None, last_error=reason[:2000]),
+        execution_options={"synchronize_session": False},
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
 @dataclass(frozen=True)
 class SentCoordinates:
     """Where an earlier outbox message landed, if it has."""

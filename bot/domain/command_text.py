@@ -8,7 +8,7 @@ from dataclasses import dataclass
 # With should_escape on, Slack sends a mention as <@U123> or <@U123|name>.
 _MENTION = re.compile(r"^<@(?P<user>[UW][A-Z0-9]+)(?:\|[^>]*)?>\s*(?P<rest>.*)$", re.DOTALL)
 
-SUBCOMMANDS: frozenset[str] = frozenset({"help"})
+SUBCOMMANDS: frozenset[str] = frozenset({"help", "update", "settings"})
 
 
 @dataclass(frozen=True)
@@ -25,13 +25,23 @@ class ShowHelp:
 
 
 @dataclass(frozen=True)
+class ReportProgress:
+    """Open the progress-update modal (the owner reports without being asked)."""
+
+
+@dataclass(frozen=True)
+class OpenSettings:
+    """Open the person's check-in settings."""
+
+
+@dataclass(frozen=True)
 class UnknownSubcommand:
     """The first word is not something /delegate knows."""
 
     word: str
 
 
-Command = OpenBrief | ShowHelp | UnknownSubcommand
+Command = OpenBrief | ShowHelp | ReportProgress | OpenSettings | UnknownSubcommand
 
 
 def parse_command_text(text: str) -> Command:
@@ -46,4 +56,8 @@ def parse_command_text(text: str) -> Command:
     word = stripped.split()[0]
     if word.lower() == "help":
         return ShowHelp()
+    if word.lower() == "update":
+        return ReportProgress()
+    if word.lower() == "settings":
+        return OpenSettings()
     return UnknownSubcommand(word=word)

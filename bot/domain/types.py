@@ -73,6 +73,7 @@ class OutboxKind(StrEnum):
     CONFIRMATION_REMINDER = "confirmation_reminder"
     CHECKIN = "checkin"
     RENUDGE = "renudge"
+    OVERDUE = "overdue"  # the owner is asked "Done" or "New date" after the due date
     ESCALATION = "escalation"
     DIGEST = "digest"
     RECOGNITION = "recognition"

@@ -12,6 +12,7 @@ MONDAY_TO_FRIDAY: frozenset[int] = frozenset({0, 1, 2, 3, 4})
 
 # Below this share of the remaining working days left over, a plan is flagged as tight.
 TIGHT_SLACK_SHARE = 0.2
+_HORIZON_DAYS = 400
 
 Verdict = Literal["fits", "tight", "exceeds", "no_time"]
 
@@ -24,6 +25,8 @@ class WorkCalendar:
     working_days: frozenset[int] = MONDAY_TO_FRIDAY
     day_start: time = time(9, 0)
     day_end: time = time(17, 30)
+    # Out of office, both days included: no working days then, so no nudges either.
+    away: tuple[date, date] | None = None
 
     def __post_init__(self) -> None:
         # An empty week would make add_working_days search forever.
@@ -75,8 +78,35 @@ def local_instant(calendar: WorkCalendar, day: date, at: time) -> datetime:
 
 
 def is_working_day(calendar: WorkCalendar, day: date) -> bool:
-    """Whether `day` is one of the calendar's working weekdays."""
+    """Whether `day` is one of the calendar's working weekdays and not an away day."""
+    if calendar.away is not None and calendar.away[0] <= day <= calendar.away[1]:
+        return False
     return day.weekday() in calendar.working_days
+
+
+def add_working_hours(calendar: WorkCalendar, start: datetime, hours: float) -> datetime:
+    """The instant `hours` of working time after `start`, counting only working hours.
+
+    Working time is day_start to day_end on working days, in the calendar's zone; time
+    outside it does not count, so 4 working hours from 15:00 on a Friday with 09:00-17:30
+    days is 10:30 on Monday.
+    """
+    _require_aware(start, "start")
+    if hours <= 0:
+        raise ValueError("add a positive number of working hours")
+    remaining = timedelta(hours=hours)
+    day = _wall(start, calendar.tz).date()
+    for _ in range(_HORIZON_DAYS):
+        if is_working_day(calendar, day):
+            opens = local_instant(calendar, day, calendar.day_start)
+            closes = local_instant(calendar, day, calendar.day_end)
+            begin = max(start, opens)
+            if begin < closes:
+                if begin + remaining <= closes:
+                    return begin + remaining
+                remaining -= closes - begin
+        day += timedelta(days=1)
+    raise ValueError("no working time within a year of start")
 
 
 def _count_working_days(calendar: WorkCalendar, first: date, last: date) -> int:
@@ -86,7 +116,15 @@ def _count_working_days(calendar: WorkCalendar, first: date, last: date) -> int:
     tail = sum(
         1 for offset in range(rest) if (first.weekday() + offset) % 7 in calendar.working_days
     )
-    return weeks * len(calendar.working_days) + tail
+    count = weeks * len(calendar.working_days) + tail
+    if calendar.away is not None:
+        away_first, away_last = max(first, calendar.away[0]), min(last, calendar.away[1])
+        count -= sum(
+            1
+            for offset in range((away_last - away_first).days + 1)
+            if (away_first + timedelta(days=offset)).weekday() in calendar.working_days
+        )
+    return count
 
 
 def working_days_left(calendar: WorkCalendar, now: datetime, due: date) -> int:

@@ -1,28 +1,75 @@
-"""Check-ins: when the next one goes out, and what an owner's one-tap answer does."""
+"""Check-ins: when the next one goes out, and what an owner's answer or silence does.
+
+Every step that schedules something writes an outbox row under a unique key, so the same
+check-in, nudge or overdue question can never be queued twice, whichever process or retry
+gets there first.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bot.domain.cadence import next_checkin_at
-from bot.domain.types import CheckinAnswer, Health, OutboxKind, OutboxState, TaskState, UpdateSource
-from bot.domain.workdays import working_days_left
+from bot.domain.lifecycle import Action
+from bot.domain.rhythm import RhythmState, adapt, describe_change
+from bot.domain.types import (
+    CheckinAnswer,
+    Health,
+    OutboxKind,
+    OutboxState,
+    TaskState,
+    UpdateSource,
+)
+from bot.domain.workdays import (
+    WorkCalendar,
+    add_working_hours,
+    is_working_day,
+    local_instant,
+    working_days_left,
+)
 from bot.runtime import Runtime
 from bot.services.common import (
     Refusal,
+    acting,
+    audit,
     calendar_of,
     load_task,
     queue_message,
     replace_message,
+    withdraw_pending,
 )
-from bot.views.checkin import answered_text, checkin_message, lead_alert
+from bot.services.delegations import due_instant
+from bot.views.brief_message import slack_date
+from bot.views.checkin import (
+    CheckinFacts,
+    DigestLine,
+    answered_text,
+    checkin_message,
+    digest_message,
+    lead_alert,
+    missed_text,
+    overdue_lead_text,
+    overdue_message,
+    quoted,
+    renudge_text,
+    snoozed_text,
+)
+from bot.views.text import escape_mrkdwn
 from storage import repositories as repo
 from storage.db import session_scope
-from storage.models import Outbox, StatusUpdate, Task
+from storage.models import Outbox, Person, StatusUpdate, Task
 from storage.outbox import ClaimedMessage
+
+RENUDGE_AFTER_HOURS = 4
+MISSED_BEFORE_LEAD = 2
+OVERDUE_ROUNDS = 3
+FOLLOW_UPS = (OutboxKind.CHECKIN, OutboxKind.RENUDGE, OutboxKind.OVERDUE)
 
 
 def checkin_key(task_id: int, at: datetime) -> str:
@@ -40,33 +87,70 @@ def scheduled_at(key: str | None) -> datetime | None:
         return None
 
 
+def overdue_round(key: str | None) -> int | None:
+    """Which overdue question (1 to 3) a row is, from its unique key."""
+    if not key or not key.startswith("overdue:"):
+        return None
+    tail = key.rsplit(":", 1)[-1]
+    return int(tail) if tail.isdigit() else None
+
+
+def checkin_time(runtime: Runtime, person: Person) -> time:
+    """The person's own check-in time, else the workspace default."""
+    if person.checkin_hour is not None:
+        return time(person.checkin_hour, person.checkin_minute or 0)
+    return runtime.settings.checkin_time
+
+
+def _due(task: Task) -> datetime:
+    return task.agreed_due_at or task.due_at
+
+
+def _first_working_day_after(calendar: WorkCalendar, day: date) -> date:
+    candidate = day + timedelta(days=1)
+    for _ in range(400):
+        if is_working_day(calendar, candidate):
+            return candidate
+        candidate += timedelta(days=1)
+    return candidate
+
+
 def schedule_next_checkin(
     runtime: Runtime, session: Session, task: Task, *, after: datetime
 ) -> datetime | None:
-    """Queue the owner's next check-in after `after`; returns when it is due (None: none left)."""
+    """Queue the owner's next check-in after `after`; returns when it is due.
+
+    When no check-in is left before the due date, the first overdue question is queued
+    instead (for the working day after the due date) and None is returned.
+    """
     calendar = calendar_of(runtime, task.owner)
-    owner = task.owner
-    at = (
-        time(owner.checkin_hour, owner.checkin_minute or 0)
-        if owner.checkin_hour is not None
-        else runtime.settings.checkin_time
-    )
-    due_at = task.agreed_due_at or task.due_at
+    at = checkin_time(runtime, task.owner)
+    due_at = _due(task)
     due = due_at.astimezone(calendar.tz).date()
     checkpoints = [c.due_at.astimezone(calendar.tz).date() for c in task.checkpoints]
     when = next_checkin_at(
         calendar, at=at, rhythm=task.rhythm, after=after, due=due, checkpoints=checkpoints
     )
     if when is None:
+        _schedule_overdue(runtime, session, task, calendar, round_=1, day_after=due)
         return None
+    _queue_checkin(runtime, session, task, calendar, when)
+    return when
+
+
+def _queue_checkin(
+    runtime: Runtime, session: Session, task: Task, calendar: WorkCalendar, when: datetime
+) -> None:
+    due_at = _due(task)
+    due = due_at.astimezone(calendar.tz).date()
     upcoming = [
         (c.due_at.astimezone(calendar.tz).date(), c.deliverable)
         for c in task.checkpoints
         if c.due_at > when and c.done_at is None
     ]
-    message = checkin_message(
+    facts = CheckinFacts(
         task_id=task.id,
-        owner_id=owner.slack_user_id,
+        owner_id=task.owner.slack_user_id,
         title=task.title,
         due_at=due_at,
         due_has_time=task.due_has_time,
@@ -77,22 +161,64 @@ def schedule_next_checkin(
         session=session,
         team_id=task.team_id,
         kind=OutboxKind.CHECKIN,
-        payload={"method": "chat.postMessage", "args": message},
+        payload={"method": "chat.postMessage", "args": checkin_message(facts)},
         due_at=when,
         now=runtime.clock(),
         unique_key=checkin_key(task.id, when),
         task_id=task.id,
-        recipient_id=owner.id,
+        recipient_id=task.owner_id,
     )
-    return when
 
 
-def _answered_checkin(session: Session, task: Task, message_ts: str | None) -> Outbox | None:
-    """The check-in message that was clicked (by its ts), else the latest one sent."""
+def _schedule_overdue(
+    runtime: Runtime,
+    session: Session,
+    task: Task,
+    calendar: WorkCalendar,
+    *,
+    round_: int,
+    day_after: date,
+) -> None:
+    day = _first_working_day_after(calendar, day_after)
+    when = local_instant(calendar, day, checkin_time(runtime, task.owner))
+    args = overdue_message(
+        task_id=task.id,
+        owner_id=task.owner.slack_user_id,
+        title=task.title,
+        due_at=_due(task),
+        due_has_time=task.due_has_time,
+    )
+    repo.enqueue_outbox(
+        session=session,
+        team_id=task.team_id,
+        kind=OutboxKind.OVERDUE,
+        payload={"method": "chat.postMessage", "args": args},
+        due_at=max(when, runtime.clock()),
+        now=runtime.clock(),
+        # The due date is part of the key: a new date starts a fresh set of three.
+        unique_key=f"overdue:{task.id}:{_due(task).isoformat()}:{round_}",
+        task_id=task.id,
+        recipient_id=task.owner_id,
+    )
+
+
+def reschedule(
+    runtime: Runtime, session: Session, task: Task, *, after: datetime
+) -> datetime | None:
+    """Drop queued follow-ups and plan them again from `after` (new rhythm, date or calendar)."""
+    withdraw_pending(session, task, *FOLLOW_UPS)
+    session.flush()
+    return schedule_next_checkin(runtime, session, task, after=after)
+
+
+def _clicked_or_latest(
+    session: Session, task: Task, kinds: tuple[OutboxKind, ...], message_ts: str | None
+) -> Outbox | None:
+    """The message that was clicked (by its ts), else the latest sent of these kinds."""
     query = sa.select(Outbox).where(
         Outbox.team_id == task.team_id,
         Outbox.task_id == task.id,
-        Outbox.kind == OutboxKind.CHECKIN,
+        Outbox.kind.in_(kinds),
         Outbox.state == OutboxState.SENT,
     )
     if message_ts:
@@ -100,6 +226,147 @@ def _answered_checkin(session: Session, task: Task, message_ts: str | None) -> O
         if clicked is not None:
             return clicked
     return session.scalars(query.order_by(Outbox.sent_at.desc(), Outbox.id.desc())).first()
+
+
+def _owner_task(session: Session, team_id: str, task_id: int, user_id: str) -> Task | Refusal:
+    task = load_task(session, team_id, task_id)
+    if isinstance(task, Refusal):
+        return task
+    if task.owner.slack_user_id != user_id:
+        return Refusal(f"Only <@{task.owner.slack_user_id}> can do this.")
+    if task.state is not TaskState.ACTIVE:
+        state = task.state.value.replace("_", " ")
+        return Refusal(f"This delegation is {state}, so there is nothing to report on.")
+    return task
+
+
+def _end_of_local_day(calendar: WorkCalendar, instant: datetime) -> datetime:
+    day = instant.astimezone(calendar.tz).date() + timedelta(days=1)
+    return local_instant(calendar, day, time(0, 0)) - timedelta(microseconds=1)
+
+
+def _record(
+    runtime: Runtime,
+    session: Session,
+    task: Task,
+    *,
+    answer: CheckinAnswer,
+    note: str,
+    source: UpdateSource,
+    message_ts: str | None,
+) -> None:
+    """One status update: stored, the check-in edited, the lead told, the rhythm adapted."""
+    now = runtime.clock()
+    checkin = (
+        _clicked_or_latest(session, task, (OutboxKind.CHECKIN,), message_ts)
+        if source is UpdateSource.CHECKIN
+        else None
+    )
+    session.add(
+        StatusUpdate(
+            team_id=task.team_id,
+            task_id=task.id,
+            person_id=task.owner_id,
+            answer=answer,
+            note=note,
+            source=source,
+            outbox_id=checkin.id if checkin else None,
+            created_at=now,
+        )
+    )
+    adapted = adapt(
+        RhythmState(task.rhythm, task.on_track_streak, task.tightened_from),
+        answer,
+    )
+    before_rhythm = task.rhythm
+    task.rhythm, task.on_track_streak, task.tightened_from = (
+        adapted.state.rhythm,
+        adapted.state.streak,
+        adapted.state.tightened_from,
+    )
+    task.health, task.last_checkin_at, task.updated_at = Health(answer.value), now, now
+    task.missed_checkins, task.snoozed_until = 0, None
+    withdraw_pending(session, task, OutboxKind.RENUDGE)
+    if adapted.change:
+        audit(
+            runtime,
+            session,
+            task,
+            task.owner.slack_user_id,
+            f"rhythm_{adapted.change}",
+            task.state,
+            {"from": before_rhythm.value, "to": task.rhythm.value},
+        )
+    replace_message(
+        runtime, session, task, checkin, answered_text(task.title, answer, describe_change(adapted))
+    )
+    if source is UpdateSource.UNPROMPTED and adapted.change is None:
+        _queue_owner_note(
+            runtime,
+            session,
+            task,
+            f"Thanks, your update on *{escape_mrkdwn(task.title)}* is recorded"
+            + (" and your lead has been told." if answer is not CheckinAnswer.ON_TRACK else "."),
+        )
+    elif source is UpdateSource.UNPROMPTED:
+        _queue_owner_note(
+            runtime,
+            session,
+            task,
+            f"Thanks, your update on *{escape_mrkdwn(task.title)}* is recorded. "
+            + str(describe_change(adapted)),
+        )
+    if answer in (CheckinAnswer.AT_RISK, CheckinAnswer.BLOCKED):
+        alert = lead_alert(
+            task_id=task.id,
+            lead_id=task.lead.slack_user_id,
+            owner_id=task.owner.slack_user_id,
+            title=task.title,
+            answer=answer,
+            note=note,
+        )
+        queue_message(
+            runtime,
+            session,
+            task,
+            OutboxKind.ESCALATION,
+            {"method": "chat.postMessage", "args": alert},
+            task.lead,
+        )
+    else:
+        queue_digest(runtime, session, task)
+    calendar = calendar_of(runtime, task.owner)
+    answered_for = scheduled_at(checkin.unique_key) if checkin else None
+    if source is UpdateSource.UNPROMPTED:
+        # Reporting unasked resets the clock: nothing more is asked the same day.
+        reschedule(runtime, session, task, after=_end_of_local_day(calendar, now))
+    elif adapted.change:
+        reschedule(runtime, session, task, after=max(now, answered_for or now))
+    else:
+        # The next one follows the check-in being answered (even if a retry sent it late).
+        schedule_next_checkin(runtime, session, task, after=max(now, answered_for or now))
+
+
+def _queue_owner_note(runtime: Runtime, session: Session, task: Task, text: str) -> None:
+    queue_message(
+        runtime,
+        session,
+        task,
+        OutboxKind.NOTICE,
+        {"method": "chat.postMessage", "args": {"channel": task.owner.slack_user_id, "text": text}},
+        task.owner,
+    )
+
+
+def _queue_lead_note(runtime: Runtime, session: Session, task: Task, text: str) -> None:
+    queue_message(
+        runtime,
+        session,
+        task,
+        OutboxKind.NOTICE,
+        {"method": "chat.postMessage", "args": {"channel": task.lead.slack_user_id, "text": text}},
+        task.lead,
+    )
 
 
 def answer_checkin(
@@ -110,61 +377,416 @@ def answer_checkin(
     user_id: str,
     answer: CheckinAnswer,
     message_ts: str | None = None,
+    note: str = "",
+    source: UpdateSource = UpdateSource.CHECKIN,
 ) -> Refusal | None:
     """Record the owner's answer, edit the check-in in place, alert the lead if needed."""
     with session_scope(runtime.sessions) as session:
-        task = load_task(session, team_id, task_id)
+        task = _owner_task(session, team_id, task_id, user_id)
         if isinstance(task, Refusal):
             return task
-        if task.owner.slack_user_id != user_id:
-            return Refusal(f"Only <@{task.owner.slack_user_id}> can do this.")
-        if task.state is not TaskState.ACTIVE:
-            state = task.state.value.replace("_", " ")
-            return Refusal(f"This delegation is {state}, so there is no check-in to answer.")
+        _record(
+            runtime, session, task, answer=answer, note=note, source=source, message_ts=message_ts
+        )
+    runtime.kick_sweep()
+    return None
+
+
+@dataclass(frozen=True)
+class UpdateForm:
+    """What the progress-update modal offers: the owner's active tasks, one maybe chosen."""
+
+    tasks: list[tuple[int, str]]
+    chosen: int | None
+    health: Health | None
+
+
+def update_form(
+    *, runtime: Runtime, team_id: str, user_id: str, task_id: int | None
+) -> UpdateForm | Refusal:
+    """The owner's active delegations to report on, or why there is nothing to report."""
+    with session_scope(runtime.sessions) as session:
+        if task_id is not None:
+            task = _owner_task(session, team_id, task_id, user_id)
+            if isinstance(task, Refusal):
+                return task
+            return UpdateForm([(task.id, task.title)], task.id, task.health)
+        owner = repo.get_person(session=session, team_id=team_id, slack_user_id=user_id)
+        tasks = (
+            repo.list_tasks_for_owner(
+                session=session, team_id=team_id, owner_id=owner.id, states=[TaskState.ACTIVE]
+            )
+            if owner
+            else []
+        )
+        if not tasks:
+            return Refusal(
+                "You have no active delegations to report on. Briefs you have confirmed "
+                "show up here once your lead approves them."
+            )
+        if len(tasks) == 1:
+            return UpdateForm([(tasks[0].id, tasks[0].title)], tasks[0].id, tasks[0].health)
+        return UpdateForm([(t.id, t.title) for t in tasks[:100]], None, None)
+
+
+def snooze(
+    *,
+    runtime: Runtime,
+    team_id: str,
+    task_id: int,
+    user_id: str,
+    days: int | None = None,
+    until: date | None = None,
+    message_ts: str | None = None,
+) -> Refusal | str | None:
+    """Put this check-in off: asked again `days` later or on `until` (a date's error text)."""
+    with session_scope(runtime.sessions) as session:
+        task = _owner_task(session, team_id, task_id, user_id)
+        if isinstance(task, Refusal):
+            return task
+        calendar = calendar_of(runtime, task.owner)
         now = runtime.clock()
-        checkin = _answered_checkin(session, task, message_ts)
+        today = now.astimezone(calendar.tz).date()
+        due = _due(task).astimezone(calendar.tz).date()
+        day = until if until is not None else today + timedelta(days=days or 1)
+        if day <= today:
+            return "Pick a day after today."
+        if day >= due:
+            return (
+                f"Pick a day before the due date ({due.isoformat()}), or ask your lead to move it."
+            )
+        while not is_working_day(calendar, day) and day < due:
+            day += timedelta(days=1)
+        when = local_instant(calendar, day, checkin_time(runtime, task.owner))
+        withdraw_pending(session, task, *FOLLOW_UPS)
+        session.flush()
+        task.snoozed_until, task.updated_at = when, now
+        checkin = _clicked_or_latest(session, task, (OutboxKind.CHECKIN,), message_ts)
+        replace_message(runtime, session, task, checkin, snoozed_text(task.title, when))
+        # The snoozed check-in itself; once it is sent the rhythm carries on from it.
+        _queue_checkin(runtime, session, task, calendar, when)
+    runtime.kick_sweep()
+    return None
+
+
+def done_form(*, runtime: Runtime, team_id: str, task_id: int, user_id: str) -> Task | Refusal:
+    """The task the owner may mark done now (detached), or why not."""
+    with acting(runtime, team_id, task_id, user_id, Action.MARK_DONE) as (session, task):
+        if isinstance(task, Refusal):
+            return task
+        session.expunge(task)
+        return task
+
+
+def mark_done(
+    *, runtime: Runtime, team_id: str, task_id: int, user_id: str, summary: str, link: str
+) -> Refusal | None:
+    """The owner says it is done: follow-ups stop, the lead is asked to accept it."""
+    with acting(runtime, team_id, task_id, user_id, Action.MARK_DONE) as (session, task):
+        if isinstance(task, Refusal):
+            return task
+        now = runtime.clock()
+        before = task.state
+        task.state, task.done_at, task.updated_at = TaskState.AWAITING_ACCEPTANCE, now, now
+        task.completion_summary, task.completion_link = summary, link or None
         session.add(
             StatusUpdate(
                 team_id=team_id,
                 task_id=task.id,
                 person_id=task.owner_id,
-                answer=answer,
-                note="",
-                source=UpdateSource.CHECKIN,
-                outbox_id=checkin.id if checkin else None,
+                answer=CheckinAnswer.DONE,
+                note=summary,
+                source=UpdateSource.UNPROMPTED,
                 created_at=now,
             )
         )
-        task.health, task.last_checkin_at, task.updated_at = Health(answer.value), now, now
-        replace_message(runtime, session, task, checkin, answered_text(task.title, answer))
-        if answer is not CheckinAnswer.ON_TRACK:
-            alert = lead_alert(
-                lead_id=task.lead.slack_user_id,
-                owner_id=task.owner.slack_user_id,
-                title=task.title,
-                answer=answer,
+        withdraw_pending(session, task, *FOLLOW_UPS)
+        audit(runtime, session, task, user_id, "marked_done", before)
+        for asked in _open_questions(session, task):
+            replace_message(
+                runtime, session, task, asked, answered_text(task.title, CheckinAnswer.DONE)
             )
-            queue_message(
-                runtime,
-                session,
-                task,
-                OutboxKind.ESCALATION,
-                {"method": "chat.postMessage", "args": alert},
-                task.lead,
-            )
-        # The next one follows the check-in being answered (even if a retry sent it late).
-        answered_for = scheduled_at(checkin.unique_key) if checkin else None
-        schedule_next_checkin(runtime, session, task, after=max(now, answered_for or now))
+        link_text = f"\n<{link}|Link to the work>" if link else ""
+        _queue_lead_note(
+            runtime,
+            session,
+            task,
+            f":white_check_mark: <@{task.owner.slack_user_id}> says *{escape_mrkdwn(task.title)}* "
+            f"is done:\n{quoted(summary)}{link_text}",
+        )
+        _queue_owner_note(
+            runtime,
+            session,
+            task,
+            f"Nice work. I've told <@{task.lead.slack_user_id}> that "
+            f"*{escape_mrkdwn(task.title)}* is done; no more check-ins for it.",
+        )
     runtime.kick_sweep()
     return None
 
 
+def _open_questions(session: Session, task: Task) -> list[Outbox]:
+    """Sent check-ins and overdue questions about the task that still show buttons."""
+    latest = _clicked_or_latest(session, task, (OutboxKind.CHECKIN, OutboxKind.OVERDUE), None)
+    return [latest] if latest is not None else []
+
+
+def change_due_date(
+    *, runtime: Runtime, team_id: str, task_id: int, user_id: str, new_date: date
+) -> Refusal | str | None:
+    """Extend (the lead) or propose (the owner, when overdue) a due date; a date error text."""
+    with session_scope(runtime.sessions) as session:
+        task = load_task(session, team_id, task_id)
+        if isinstance(task, Refusal):
+            return task
+        is_lead = task.lead.slack_user_id == user_id
+        if not is_lead and task.owner.slack_user_id != user_id:
+            return Refusal(f"Only <@{task.lead.slack_user_id}> can do this.")
+        if task.state is not TaskState.ACTIVE:
+            state = task.state.value.replace("_", " ")
+            return Refusal(f"This delegation is {state}; its due date can't change now.")
+        zone = ZoneInfo(task.due_tz)
+        now = runtime.clock()
+        today = now.astimezone(zone).date()
+        if new_date <= today:
+            return "Pick a day after today."
+        if new_date > today + timedelta(days=365):
+            return "Pick a day within a year."
+        old = _due(task)
+        at = old.astimezone(zone).time() if task.due_has_time else None
+        new_due = due_instant(new_date, at, zone)
+        task.agreed_due_at, task.updated_at = new_due, now
+        audit(
+            runtime,
+            session,
+            task,
+            user_id,
+            "due_date_changed",
+            task.state,
+            {"from": old.isoformat(), "to": new_due.isoformat()},
+        )
+        shown = slack_date(new_due, with_time=task.due_has_time)
+        title = escape_mrkdwn(task.title)
+        if is_lead:
+            _queue_owner_note(
+                runtime,
+                session,
+                task,
+                f"<@{task.lead.slack_user_id}> moved the due date of *{title}* to {shown}.",
+            )
+        else:
+            _queue_lead_note(
+                runtime,
+                session,
+                task,
+                f":calendar: <@{task.owner.slack_user_id}> set a new date for *{title}*: {shown}.",
+            )
+            overdue = _clicked_or_latest(session, task, (OutboxKind.OVERDUE,), None)
+            replace_message(
+                runtime, session, task, overdue, f"New date for *{title}*: {shown}. Thanks!"
+            )
+        reschedule(runtime, session, task, after=now)
+    runtime.kick_sweep()
+    return None
+
+
+def reply_to_owner(
+    *, runtime: Runtime, team_id: str, task_id: int, user_id: str, text: str
+) -> Refusal | None:
+    """The lead answers an alert: the owner gets the words in their DM."""
+    with session_scope(runtime.sessions) as session:
+        task = load_task(session, team_id, task_id)
+        if isinstance(task, Refusal):
+            return task
+        if task.lead.slack_user_id != user_id:
+            return Refusal(f"Only <@{task.lead.slack_user_id}> can do this.")
+        _queue_owner_note(
+            runtime,
+            session,
+            task,
+            f"<@{user_id}> replied about *{escape_mrkdwn(task.title)}*:\n{quoted(text)}",
+        )
+    runtime.kick_sweep()
+    return None
+
+
+def _previous_checkin(session: Session, task: Task, sent_id: int) -> Outbox | None:
+    return session.scalars(
+        sa.select(Outbox)
+        .where(
+            Outbox.team_id == task.team_id,
+            Outbox.task_id == task.id,
+            Outbox.kind == OutboxKind.CHECKIN,
+            Outbox.state == OutboxState.SENT,
+            Outbox.id != sent_id,
+        )
+        .order_by(Outbox.sent_at.desc(), Outbox.id.desc())
+        .limit(1)
+    ).one_or_none()
+
+
 def after_checkin_sent(runtime: Runtime, session: Session, sent: ClaimedMessage) -> None:
-    """A check-in went out: queue the one after it, so silence never ends the rhythm."""
+    """A check-in went out: count a missed one, plan its nudge, and queue the next one."""
     if sent.task_id is None:
         return
     task = repo.get_task(session=session, team_id=sent.team_id, task_id=sent.task_id)
     sent_for = scheduled_at(sent.unique_key)
     if task is None or task.state is not TaskState.ACTIVE or sent_for is None:
         return
-    schedule_next_checkin(runtime, session, task, after=sent_for)
+    previous = _previous_checkin(session, task, sent.id)
+    unanswered = (
+        previous is not None
+        and previous.sent_at is not None
+        and (task.last_checkin_at is None or task.last_checkin_at < previous.sent_at)
+    )
+    if unanswered:
+        task.missed_checkins += 1
+        if task.missed_checkins == MISSED_BEFORE_LEAD:
+            _queue_lead_note(
+                runtime,
+                session,
+                task,
+                missed_text(task.owner.slack_user_id, task.title, task.missed_checkins),
+            )
+    following = schedule_next_checkin(runtime, session, task, after=sent_for)
+    calendar = calendar_of(runtime, task.owner)
+    nudge_at = add_working_hours(calendar, max(sent_for, runtime.clock()), RENUDGE_AFTER_HOURS)
+    if following is None or nudge_at < following:
+        repo.enqueue_outbox(
+            session=session,
+            team_id=task.team_id,
+            kind=OutboxKind.RENUDGE,
+            payload={
+                "method": "chat.postMessage",
+                "args": {"channel": task.owner.slack_user_id, "text": renudge_text(task.title)},
+            },
+            due_at=nudge_at,
+            now=runtime.clock(),
+            unique_key=f"renudge:{sent.id}",
+            task_id=task.id,
+            recipient_id=task.owner_id,
+        )
+
+
+def after_overdue_sent(runtime: Runtime, session: Session, sent: ClaimedMessage) -> None:
+    """An overdue question went out: the lead hears on the first, another follows up to 3."""
+    if sent.task_id is None:
+        return
+    task = repo.get_task(session=session, team_id=sent.team_id, task_id=sent.task_id)
+    round_ = overdue_round(sent.unique_key)
+    if task is None or task.state is not TaskState.ACTIVE or round_ is None:
+        return
+    if round_ == 1:
+        _queue_lead_note(
+            runtime,
+            session,
+            task,
+            overdue_lead_text(task.owner.slack_user_id, task.title, _due(task), task.due_has_time),
+        )
+    if round_ < OVERDUE_ROUNDS:
+        calendar = calendar_of(runtime, task.owner)
+        today = runtime.clock().astimezone(calendar.tz).date()
+        _schedule_overdue(runtime, session, task, calendar, round_=round_ + 1, day_after=today)
+
+
+def queue_digest(runtime: Runtime, session: Session, task: Task) -> None:
+    """News for the lead's digest: make sure one is queued for their next digest time."""
+    lead = task.lead
+    calendar = calendar_of(runtime, lead)
+    now = runtime.clock()
+    at = runtime.settings.digest_time
+    day = now.astimezone(calendar.tz).date()
+    when = local_instant(calendar, day, at)
+    if when <= now:
+        when = local_instant(calendar, day + timedelta(days=1), at)
+    repo.enqueue_outbox(
+        session=session,
+        team_id=task.team_id,
+        kind=OutboxKind.DIGEST,
+        payload={"method": "chat.postMessage", "args": {"channel": lead.slack_user_id}},
+        due_at=when,
+        now=now,
+        unique_key=f"digest:{lead.id}:{when.astimezone(calendar.tz).date().isoformat()}",
+        recipient_id=lead.id,
+    )
+
+
+def compose_digest(
+    runtime: Runtime, session: Session, message: ClaimedMessage
+) -> dict[str, Any] | None:
+    """The digest as things stand when it goes out (None when the lead has nothing active)."""
+    lead = session.get(Person, message.recipient_id) if message.recipient_id else None
+    if lead is None:
+        return None
+    tasks = repo.list_tasks_for_lead(
+        session=session, team_id=message.team_id, lead_id=lead.id, states=[TaskState.ACTIVE]
+    )
+    if not tasks:
+        return None
+    now = runtime.clock()
+    lines = []
+    for task in tasks:
+        last = session.scalars(
+            sa.select(StatusUpdate)
+            .where(StatusUpdate.team_id == task.team_id, StatusUpdate.task_id == task.id)
+            .order_by(StatusUpdate.created_at.desc(), StatusUpdate.id.desc())
+            .limit(1)
+        ).one_or_none()
+        next_checkin = session.scalars(
+            sa.select(Outbox.due_at)
+            .where(
+                Outbox.team_id == task.team_id,
+                Outbox.task_id == task.id,
+                Outbox.kind == OutboxKind.CHECKIN,
+                Outbox.state == OutboxState.PENDING,
+            )
+            .order_by(Outbox.due_at)
+            .limit(1)
+        ).one_or_none()
+        said = None
+        if last is not None:
+            words = last.answer.value.replace("_", " ")
+            said = f"{words}, {last.created_at.date().isoformat()}" + (
+                f": {last.note}" if last.note else ""
+            )
+        lines.append(
+            DigestLine(
+                title=task.title,
+                owner_id=task.owner.slack_user_id,
+                health=task.health,
+                last_update=said,
+                next_checkin=next_checkin,
+                overdue=_due(task) < now,
+            )
+        )
+    return digest_message(lead.slack_user_id, lines)
+
+
+@dataclass(frozen=True)
+class DateForm:
+    """What a date or reply modal about an active task needs."""
+
+    task_id: int
+    title: str
+    owner_id: str
+    suggested: date
+
+
+def date_form(
+    *, runtime: Runtime, team_id: str, task_id: int, user_id: str, lead_only: bool = False
+) -> DateForm | Refusal:
+    """The active task's lead (or owner, unless `lead_only`) may change or discuss it now."""
+    with session_scope(runtime.sessions) as session:
+        task = load_task(session, team_id, task_id)
+        if isinstance(task, Refusal):
+            return task
+        allowed = {task.lead.slack_user_id} | (set() if lead_only else {task.owner.slack_user_id})
+        if user_id not in allowed:
+            return Refusal(f"Only <@{task.lead.slack_user_id}> can do this.")
+        if task.state is not TaskState.ACTIVE:
+            state = task.state.value.replace("_", " ")
+            return Refusal(f"This delegation is {state}, so this no longer applies.")
+        zone = ZoneInfo(task.due_tz)
+        today = runtime.clock().astimezone(zone).date()
+        suggested = max(_due(task).astimezone(zone).date(), today) + timedelta(days=7)
+        return DateForm(task.id, task.title, task.owner.slack_user_id, suggested)

@@ -77,7 +77,17 @@ def calendar_of(runtime: Runtime, person: Person) -> WorkCalendar:
     except (ZoneInfoNotFoundError, ValueError):
         zone = ZoneInfo("UTC")
     days = decode_working_days(person.working_days) if person.working_days else None
-    return WorkCalendar(tz=zone, working_days=days or runtime.settings.working_weekdays)
+    away = (person.ooo_start, person.ooo_end) if person.ooo_start and person.ooo_end else None
+    start, end = person.work_start, person.work_end
+    if not (start and end and start < end):
+        start, end = WorkCalendar.day_start, WorkCalendar.day_end
+    return WorkCalendar(
+        tz=zone,
+        working_days=days or runtime.settings.working_weekdays,
+        day_start=start,
+        day_end=end,
+        away=away,
+    )
 
 
 def latest_message(session: Session, task: Task, *kinds: OutboxKind) -> Outbox | None:
@@ -179,7 +189,8 @@ def withdraw_pending(session: Session, task: Task, *kinds: OutboxKind) -> None:
             Outbox.state == OutboxState.PENDING,
             Outbox.kind.in_(kinds),
         )
-        .values(state=OutboxState.CANCELLED)
+        # The key is freed, so a re-plan may queue the same instant again.
+        .values(state=OutboxState.CANCELLED, unique_key=None)
     )
 
 

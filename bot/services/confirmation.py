@@ -15,6 +15,7 @@ from slack_sdk.models.blocks import ActionsBlock, ButtonElement, SectionBlock
 
 from bot.domain.lifecycle import Action
 from bot.domain.restatement import judge_restatement
+from bot.domain.rhythm import RHYTHM_WORDS, RULES_TEXT
 from bot.domain.types import Health, OutboxKind, OutboxState, RestatementOutcome, Rhythm, TaskState
 from bot.domain.workdays import describe_fit, estimate_fit, working_days_left
 from bot.runtime import Runtime
@@ -38,6 +39,7 @@ from bot.services.delegations import (
     queue_confirmation_reminders,
 )
 from bot.views.brief_message import CONFIRM_ACTION, QUESTION_ACTION, brief_message, slack_date
+from bot.views.checkin import active_brief_edit
 from bot.views.delegation import RHYTHM_LABELS
 from bot.views.restatement import RestatementInput
 from bot.views.review import ReviewView, review_message
@@ -218,6 +220,7 @@ def approve(*, runtime: Runtime, team_id: str, task_id: int, user_id: str) -> Re
                 if first_checkin
                 else "."
             )
+            + f"\n{RULES_TEXT}"
         )
         queue_message(
             runtime,
@@ -230,6 +233,21 @@ def approve(*, runtime: Runtime, team_id: str, task_id: int, user_id: str) -> Re
             },
             task.owner,
         )
+        brief = latest_message(session, task, OutboxKind.BRIEF, OutboxKind.CLARIFICATION)
+        if brief is not None:
+            edit = active_brief_edit(
+                task_id=task.id,
+                title=task.title,
+                lead_id=task.lead.slack_user_id,
+                rhythm_words=RHYTHM_WORDS[task.rhythm],
+            )
+            queue_message(
+                runtime,
+                session,
+                task,
+                OutboxKind.NOTICE,
+                {"method": "chat.update", "args": edit, "update_of": brief.id},
+            )
         replace_message(
             runtime,
             session,
@@ -407,7 +425,7 @@ def reassign(
         previous = task.owner
         withdraw_waiting_reminders(session, task)
         # Check-ins already queued were for the previous owner's calendar.
-        withdraw_pending(session, task, OutboxKind.CHECKIN)
+        withdraw_pending(session, task, OutboxKind.CHECKIN, OutboxKind.RENUDGE, OutboxKind.OVERDUE)
         if task.restatements and task.restatements[-1].outcome is None:
             task.restatements[-1].outcome = RestatementOutcome.REASSIGNED
             task.restatements[-1].reviewed_at = now

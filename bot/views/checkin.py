@@ -1,7 +1,10 @@
-"""The owner's check-in DM (one tap answers) and the lead's alert when something is off."""
+"""Check-in messages and modals: the owner's one-tap DM, notes, snoozes, the lead's alerts."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -9,11 +12,20 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     ButtonElement,
     ContextBlock,
+    DatePickerElement,
+    InputBlock,
     MarkdownTextObject,
+    Option,
+    OverflowMenuElement,
+    PlainTextInputElement,
+    RadioButtonsElement,
     SectionBlock,
+    StaticSelectElement,
+    UrlInputElement,
 )
+from slack_sdk.models.views import View
 
-from bot.domain.types import CheckinAnswer
+from bot.domain.types import CheckinAnswer, Health
 from bot.views.brief_message import slack_date
 from bot.views.text import escape_mrkdwn
 
@@ -28,29 +40,67 @@ ANSWER_WORDS: dict[CheckinAnswer, str] = {
     CheckinAnswer.BLOCKED: "blocked",
     CheckinAnswer.DONE: "done",
 }
+HEALTH_EMOJI: dict[Health | None, str] = {
+    Health.ON_TRACK: ":large_green_circle:",
+    Health.AT_RISK: ":large_orange_circle:",
+    Health.BLOCKED: ":red_circle:",
+    None: ":white_circle:",
+}
+DONE_ACTION = "checkin_done"
+NOTE_ACTION = "checkin_note"
+SNOOZE_ACTION = "checkin_snooze"
+REPORT_ACTION = "brief_report"  # "Report progress" on the brief DM
+NEW_DATE_ACTION = "overdue_new_date"
+ALERT_REPLY_ACTION = "alert_reply"
+ALERT_EXTEND_ACTION = "alert_extend"
+UPDATE_CALLBACK = "status_update"
+DONE_CALLBACK = "task_done"
+SNOOZE_CALLBACK = "checkin_snooze_until"
+EXTEND_CALLBACK = "extend_due"
+NEW_DATE_CALLBACK = "owner_new_date"
+ALERT_REPLY_CALLBACK = "alert_reply"
+TASK_BLOCK, STATUS_BLOCK, NOTE_BLOCK = "task", "status", "note"
+SUMMARY_BLOCK, LINK_BLOCK, DATE_BLOCK = "summary", "link", "date"
+NOTE_MAX, SUMMARY_MAX = 2000, 2000
+SNOOZE_CHOICES: dict[str, str] = {
+    "1": "Snooze 1 day",
+    "3": "Snooze 3 days",
+    "date": "Until a date...",
+}
 
 
-def checkin_message(
-    *,
-    task_id: int,
-    owner_id: str,
-    title: str,
-    due_at: datetime,
-    due_has_time: bool,
-    days_left: int,
-    next_checkpoint: tuple[date, str] | None,
-) -> dict[str, Any]:
+@dataclass(frozen=True)
+class CheckinFacts:
+    """What a check-in message says about its task."""
+
+    task_id: int
+    owner_id: str
+    title: str
+    due_at: datetime
+    due_has_time: bool
+    days_left: int
+    next_checkpoint: tuple[date, str] | None = None
+
+
+def _facts_text(facts: CheckinFacts) -> str:
+    lines = [
+        f"Due {slack_date(facts.due_at, with_time=facts.due_has_time)}: "
+        f"{facts.days_left} working days left."
+    ]
+    if facts.next_checkpoint:
+        day, deliverable = facts.next_checkpoint
+        lines.append(f"Next checkpoint {day.isoformat()}: {escape_mrkdwn(deliverable)}")
+    return "\n".join(lines)
+
+
+def checkin_message(facts: CheckinFacts) -> dict[str, Any]:
     """chat.postMessage arguments for one check-in in the owner's DM."""
-    facts = [f"Due {slack_date(due_at, with_time=due_has_time)}: {days_left} working days left."]
-    if next_checkpoint:
-        day, deliverable = next_checkpoint
-        facts.append(f"Next checkpoint {day.isoformat()}: {escape_mrkdwn(deliverable)}")
-    value = str(task_id)
+    value = str(facts.task_id)
     blocks = [
-        SectionBlock(text=f"How is *{escape_mrkdwn(title)}* going?"),
-        ContextBlock(elements=[MarkdownTextObject(text="\n".join(facts))]),
+        SectionBlock(text=f"How is *{escape_mrkdwn(facts.title)}* going?"),
+        ContextBlock(elements=[MarkdownTextObject(text=_facts_text(facts))]),
         ActionsBlock(
-            block_id=f"checkin_{task_id}",
+            block_id=f"checkin_{facts.task_id}",
             elements=[
                 ButtonElement(
                     text="On track", action_id="checkin_on_track", value=value, style="primary"
@@ -59,27 +109,342 @@ def checkin_message(
                 ButtonElement(
                     text="Blocked", action_id="checkin_blocked", value=value, style="danger"
                 ),
+                ButtonElement(text="Done", action_id=DONE_ACTION, value=value),
+                ButtonElement(text="Add a note", action_id=NOTE_ACTION, value=value),
+                OverflowMenuElement(
+                    action_id=SNOOZE_ACTION,
+                    options=[
+                        Option(value=f"{choice}:{value}", label=label)
+                        for choice, label in SNOOZE_CHOICES.items()
+                    ],
+                ),
+            ],
+        ),
+    ]
+    return {
+        "channel": facts.owner_id,
+        "text": f"Check-in: how is {escape_mrkdwn(facts.title)} going?",
+        "blocks": [block.to_dict() for block in blocks],
+    }
+
+
+def answered_text(title: str, answer: CheckinAnswer, extra: str | None = None) -> str:
+    """What the check-in message says once answered."""
+    if answer is CheckinAnswer.ON_TRACK:
+        text = f"You said *{escape_mrkdwn(title)}* is on track. Thanks!"
+    elif answer is CheckinAnswer.DONE:
+        text = f"You said *{escape_mrkdwn(title)}* is done. Your lead has been asked to accept it."
+    else:
+        text = (
+            f"You said *{escape_mrkdwn(title)}* is {ANSWER_WORDS[answer]}. "
+            "Your lead has been told, so you won't be on your own with it."
+        )
+    return f"{text} {extra}" if extra else text
+
+
+def snoozed_text(title: str, until: datetime) -> str:
+    """What a snoozed check-in says instead of its buttons."""
+    return (
+        f":zzz: Snoozed: I'll ask about *{escape_mrkdwn(title)}* again "
+        f"{slack_date(until, with_time=True)}."
+    )
+
+
+def quoted(text: str) -> str:
+    """Escaped user text as a block quote."""
+    return "\n".join(f">{line}" for line in escape_mrkdwn(text).splitlines() or [""])
+
+
+def lead_alert(
+    *, task_id: int, lead_id: str, owner_id: str, title: str, answer: CheckinAnswer, note: str = ""
+) -> dict[str, Any]:
+    """chat.postMessage arguments telling the lead at once that a task is at risk or blocked."""
+    text = f":warning: <@{owner_id}> says *{escape_mrkdwn(title)}* is {ANSWER_WORDS[answer]}."
+    value = str(task_id)
+    blocks: list[Any] = [SectionBlock(text=text)]
+    if note:
+        blocks.append(SectionBlock(text=quoted(note)[:3000]))
+    blocks.append(
+        ActionsBlock(
+            block_id=f"alert_{task_id}",
+            elements=[
+                ButtonElement(text="Reply", action_id=ALERT_REPLY_ACTION, value=value),
+                ButtonElement(text="Extend due date", action_id=ALERT_EXTEND_ACTION, value=value),
+                ButtonElement(text="Reassign...", action_id="review_reassign", value=value),
+            ],
+        )
+    )
+    return {"channel": lead_id, "text": text, "blocks": [block.to_dict() for block in blocks]}
+
+
+def renudge_text(title: str) -> str:
+    """The one gentle reminder of an unanswered check-in."""
+    return (
+        f"A gentle nudge: how is *{escape_mrkdwn(title)}* going? "
+        "One tap on this morning's check-in above is enough."
+    )
+
+
+def missed_text(owner_id: str, title: str, missed: int) -> str:
+    """The lead's note that check-ins go unanswered."""
+    return (
+        f":mailbox_with_no_mail: <@{owner_id}> hasn't answered the last {missed} check-ins on "
+        f"*{escape_mrkdwn(title)}*. A quick word from you may help."
+    )
+
+
+def overdue_message(
+    *, task_id: int, owner_id: str, title: str, due_at: datetime, due_has_time: bool
+) -> dict[str, Any]:
+    """Asks the owner, the working day after the due date, whether it is done or needs a date."""
+    text = (
+        f"*{escape_mrkdwn(title)}* was due {slack_date(due_at, with_time=due_has_time)}. "
+        "Is it done, or does it need a new date?"
+    )
+    value = str(task_id)
+    blocks = [
+        SectionBlock(text=text),
+        ActionsBlock(
+            block_id=f"overdue_{task_id}",
+            elements=[
+                ButtonElement(text="Done", action_id=DONE_ACTION, value=value, style="primary"),
+                ButtonElement(text="New date...", action_id=NEW_DATE_ACTION, value=value),
             ],
         ),
     ]
     return {
         "channel": owner_id,
-        "text": f"Check-in: how is {escape_mrkdwn(title)} going?",
+        "text": f"{escape_mrkdwn(title)} is past its due date",
+        "blocks": [b.to_dict() for b in blocks],
+    }
+
+
+def overdue_lead_text(owner_id: str, title: str, due_at: datetime, due_has_time: bool) -> str:
+    """The lead's note that a task passed its due date without being done."""
+    return (
+        f":hourglass: *{escape_mrkdwn(title)}* was due "
+        f"{slack_date(due_at, with_time=due_has_time)} and isn't marked done. "
+        f"I've asked <@{owner_id}> for Done or a new date (daily, at most 3 times)."
+    )
+
+
+def _metadata(task_id: int | None, **extra: Any) -> str:
+    return json.dumps({"task_id": task_id, **extra})
+
+
+def update_modal(
+    *,
+    tasks: Sequence[tuple[int, str]],
+    chosen: int | None,
+    health: Health | None,
+    source: str,
+) -> dict[str, Any]:
+    """The owner reports progress: which task (when several), status, and a note."""
+    blocks: list[Any] = []
+    if chosen is None:
+        blocks.append(
+            InputBlock(
+                block_id=TASK_BLOCK,
+                label="Delegation",
+                element=StaticSelectElement(
+                    action_id="value",
+                    placeholder="Choose one",
+                    options=[Option(value=str(tid), label=title[:75]) for tid, title in tasks],
+                ),
+            )
+        )
+    else:
+        title = dict(tasks).get(chosen, "")
+        blocks.append(SectionBlock(text=f"*{escape_mrkdwn(title)}*"))
+    options = [
+        Option(value=answer.value, label=ANSWER_WORDS[answer].capitalize())
+        for answer in (CheckinAnswer.ON_TRACK, CheckinAnswer.AT_RISK, CheckinAnswer.BLOCKED)
+    ]
+    initial = next((o for o in options if health and o.value == health.value), options[0])
+    blocks.append(
+        InputBlock(
+            block_id=STATUS_BLOCK,
+            label="How is it going?",
+            element=RadioButtonsElement(action_id="value", options=options, initial_option=initial),
+        )
+    )
+    blocks.append(
+        InputBlock(
+            block_id=NOTE_BLOCK,
+            label="Note",
+            optional=True,
+            hint="Progress, a decision, or what you need. At risk or blocked reaches your lead.",
+            element=PlainTextInputElement(
+                action_id="value",
+                multiline=True,
+                max_length=NOTE_MAX,
+                placeholder="e.g. Draft deck shared with Finance; waiting on Q3 numbers",
+            ),
+        )
+    )
+    view = View(
+        type="modal",
+        callback_id=UPDATE_CALLBACK,
+        title="Progress update",
+        submit="Send update",
+        close="Cancel",
+        private_metadata=_metadata(chosen, source=source),
+        blocks=blocks,
+    )
+    result: dict[str, Any] = view.to_dict()
+    return result
+
+
+def done_modal(*, task_id: int, title: str) -> dict[str, Any]:
+    """The owner says it is done: a short summary and an optional link for the lead."""
+    view = View(
+        type="modal",
+        callback_id=DONE_CALLBACK,
+        title="Mark as done",
+        submit="Send to lead",
+        close="Cancel",
+        private_metadata=_metadata(task_id),
+        blocks=[
+            SectionBlock(
+                text=f"*{escape_mrkdwn(title)}*: your lead is asked to accept it. "
+                "Check-ins stop now."
+            ),
+            InputBlock(
+                block_id=SUMMARY_BLOCK,
+                label="What you delivered",
+                element=PlainTextInputElement(
+                    action_id="value",
+                    multiline=True,
+                    max_length=SUMMARY_MAX,
+                    placeholder="Two or three sentences: what is done and where it is",
+                ),
+            ),
+            InputBlock(
+                block_id=LINK_BLOCK,
+                label="Link",
+                optional=True,
+                element=UrlInputElement(action_id="value", placeholder="https://..."),
+            ),
+        ],
+    )
+    result: dict[str, Any] = view.to_dict()
+    return result
+
+
+def date_modal(
+    *, callback_id: str, task_id: int, title: str, intro: str, label: str, initial: date
+) -> dict[str, Any]:
+    """One date to pick: snooze until, a new due date."""
+    view = View(
+        type="modal",
+        callback_id=callback_id,
+        title=title[:24],
+        submit="Save",
+        close="Cancel",
+        private_metadata=_metadata(task_id),
+        blocks=[
+            SectionBlock(text=intro),
+            InputBlock(
+                block_id=DATE_BLOCK,
+                label=label,
+                element=DatePickerElement(action_id="value", initial_date=initial.isoformat()),
+            ),
+        ],
+    )
+    result: dict[str, Any] = view.to_dict()
+    return result
+
+
+Values = Mapping[str, Mapping[str, Mapping[str, Any]]]
+
+
+def _value(values: Values, block: str) -> Mapping[str, Any]:
+    return values.get(block, {}).get("value", {})
+
+
+def text_in(values: Values, block: str) -> str:
+    """A text input's value, stripped."""
+    return str(_value(values, block).get("value") or "").strip()
+
+
+def date_in(values: Values, block: str = DATE_BLOCK) -> date | None:
+    """A date picker's value."""
+    picked = _value(values, block).get("selected_date")
+    try:
+        return date.fromisoformat(str(picked)) if picked else None
+    except ValueError:
+        return None
+
+
+def choice_in(values: Values, block: str) -> str | None:
+    """A select's or radio group's chosen value."""
+    option = _value(values, block).get("selected_option") or {}
+    return str(option["value"]) if option.get("value") else None
+
+
+def url_in(values: Values, block: str = LINK_BLOCK) -> str:
+    """A URL input's value."""
+    return str(_value(values, block).get("value") or "").strip()
+
+
+@dataclass(frozen=True)
+class DigestLine:
+    """One delegation in the lead's digest."""
+
+    title: str
+    owner_id: str
+    health: Health | None
+    last_update: str | None
+    next_checkin: datetime | None
+    overdue: bool
+
+
+def digest_message(lead_id: str, lines: Sequence[DigestLine]) -> dict[str, Any]:
+    """The lead's end-of-day digest: every active delegation on one screen."""
+    rows = []
+    for line in lines:
+        parts = [
+            f"{HEALTH_EMOJI[line.health]} *{escape_mrkdwn(line.title)}*, <@{line.owner_id}>"
+            + (" :rotating_light: *overdue*" if line.overdue else "")
+        ]
+        if line.last_update:
+            parts.append(f"Last update: {escape_mrkdwn(line.last_update)[:300]}")
+        parts.append(
+            "Next check-in: "
+            + (slack_date(line.next_checkin, with_time=True) if line.next_checkin else "none")
+        )
+        rows.append("\n".join(parts))
+    header = f"*Your delegations today* ({len(lines)} active)"
+    blocks: list[Any] = [SectionBlock(text=header)]
+    blocks.extend(SectionBlock(text=row[:3000]) for row in rows[:45])
+    if len(rows) > 45:
+        blocks.append(
+            ContextBlock(elements=[MarkdownTextObject(text=f"and {len(rows) - 45} more")])
+        )
+    return {
+        "channel": lead_id,
+        "text": f"Your delegations today: {len(lines)} active",
         "blocks": [block.to_dict() for block in blocks],
     }
 
 
-def answered_text(title: str, answer: CheckinAnswer) -> str:
-    """What the check-in message says once answered."""
-    if answer is CheckinAnswer.ON_TRACK:
-        return f"You said *{escape_mrkdwn(title)}* is on track. Thanks!"
-    return (
-        f"You said *{escape_mrkdwn(title)}* is {ANSWER_WORDS[answer]}. "
-        "Your lead has been told, so you won't be on your own with it."
+def active_brief_edit(
+    *, task_id: int, title: str, lead_id: str, rhythm_words: str
+) -> dict[str, Any]:
+    """chat.update arguments turning the brief DM into the live task's report button."""
+    text = (
+        f":white_check_mark: *{escape_mrkdwn(title)}* is live: <@{lead_id}> approved your "
+        f"restatement. Check-ins: {rhythm_words}. Report any time; that resets the clock."
     )
-
-
-def lead_alert(*, lead_id: str, owner_id: str, title: str, answer: CheckinAnswer) -> dict[str, Any]:
-    """chat.postMessage arguments telling the lead at once that a task is at risk or blocked."""
-    text = f":warning: <@{owner_id}> says *{escape_mrkdwn(title)}* is {ANSWER_WORDS[answer]}."
-    return {"channel": lead_id, "text": text, "blocks": [SectionBlock(text=text).to_dict()]}
+    value = str(task_id)
+    blocks = [
+        SectionBlock(text=text),
+        ActionsBlock(
+            block_id=f"brief_live_{task_id}",
+            elements=[
+                ButtonElement(text="Report progress", action_id=REPORT_ACTION, value=value),
+                ButtonElement(text="Done", action_id=DONE_ACTION, value=value),
+            ],
+        ),
+    ]
+    return {"text": text, "blocks": [block.to_dict() for block in blocks]}

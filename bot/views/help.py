@@ -7,6 +7,8 @@ from bot.views.text import escape_mrkdwn
 USAGE_LINES: tuple[str, ...] = (
     "`/delegate`: open a new delegation brief",
     "`/delegate @someone Title words`: the same, with owner and title filled in",
+    "`/delegate update`: report progress on a delegation you own, without waiting to be asked",
+    "`/delegate settings`: your time zone, check-in time, working days and out-of-office dates",
     "`/delegate help`: this message",
 )
 

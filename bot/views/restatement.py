@@ -23,6 +23,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.domain.rhythm import RULES_TEXT
 from bot.domain.types import Rhythm
 from bot.views.delegation import RHYTHM_LABELS, VALUE
 from bot.views.text import escape_mrkdwn
@@ -129,7 +130,7 @@ def restatement_modal(
             elements=[
                 MarkdownTextObject(
                     text="Once you send this, check-ins come at the rhythm you agree on, in your "
-                    "working hours. At risk or blocked goes to the lead at once."
+                    "working hours. At risk or blocked goes to the lead at once.\n" + RULES_TEXT
                 )
             ]
         ),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -61,3 +63,11 @@ def texts(blocks: list[dict[str, Any]], only: str | None = None) -> str:
 
     walk(blocks)
     return "\n".join(found)
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Poll another process's effect until it shows, with a deadline."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.02)  # polling the bot process, not waiting for time to pass

@@ -12,9 +12,26 @@ from bot.domain.types import OutboxKind, OutboxState, TaskState
 from sandbox.deliver import Deliverer
 from sandbox.server import SandboxServer
 from storage.models import AuditEvent, Checkpoint, Outbox, Task
-from tests.e2e.flows import INJECTION, LEAD, OWNER, open_modal, submit, texts, today, values
+from tests.e2e.flows import (
+    INJECTION,
+    LEAD,
+    OWNER,
+    open_modal,
+    submit,
+    texts,
+    today,
+    values,
+    wait_until,
+)
 
 pytestmark = pytest.mark.e2e
+
+
+def _sent_kinds(database: sa.Engine) -> set[OutboxKind]:
+    """Which kinds of message the bot has recorded as sent."""
+    with database.connect() as db:
+        query = sa.select(Outbox.kind).where(Outbox.state == OutboxState.SENT)
+        return set(db.execute(query).scalars())
 
 
 def test_brief_reaches_the_owner_and_the_lead_gets_a_receipt(
@@ -44,6 +61,8 @@ def test_brief_reaches_the_owner_and_the_lead_gets_a_receipt(
     receipt = by_channel[LEAD]
     assert "I'll tell you when they have confirmed it" in texts(receipt.params["blocks"])
 
+    # Slack has both messages; the bot records them as sent a moment after Slack answers.
+    wait_until(lambda: _sent_kinds(database) == {OutboxKind.BRIEF, OutboxKind.RECEIPT})
     with database.connect() as db:
         task = db.execute(sa.select(Task)).one()
         assert task.state == TaskState.AWAITING_CONFIRMATION

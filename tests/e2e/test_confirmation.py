@@ -109,8 +109,12 @@ def test_copied_restatement_is_refused_then_own_words_reach_the_lead_who_approve
     assert "You confirmed" in edit.params["text"]
 
     _click(http_slack, LEAD, "review_approve", review)
-    updates = slack_sandbox.wait_for_call("chat.update", count=2, timeout=10)
-    assert "You approved" in updates[-1].params["text"]
+    updates = slack_sandbox.wait_for_call("chat.update", count=3, timeout=10)
+    [review_edit] = [u for u in updates[1:] if "You approved" in u.params["text"]]
+    assert review_edit.params["ts"] == review.response["ts"]
+    # The brief DM turns into the live task, with a way to report unasked.
+    [live] = [u for u in updates[1:] if "is live" in u.params["text"]]
+    assert live.params["ts"] == brief.response["ts"] and "Report progress" in str(live.params)
     posts = slack_sandbox.wait_for_call("chat.postMessage", count=4, timeout=10)
     assert any(
         "approved" in call.params["text"] and call.params["channel"] == OWNER for call in posts

@@ -13,6 +13,7 @@ from bot.domain.workdays import (
     EstimateFit,
     WorkCalendar,
     add_working_days,
+    add_working_hours,
     describe_fit,
     estimate_fit,
     is_working_day,
@@ -637,3 +638,23 @@ def test_working_days_left_near_clock_changes(
     earlier = working_days_left(calendar, now, due)
     later = working_days_left(calendar, now + timedelta(seconds=step_seconds), due)
     assert 0 <= later <= earlier
+
+
+def test_working_hours_skip_evenings_and_weekends() -> None:
+    london = WorkCalendar(tz=ZoneInfo("Europe/London"))
+    friday_3pm = datetime(2026, 3, 6, 15, 0, tzinfo=UTC)
+    assert add_working_hours(london, friday_3pm, 4) == datetime(2026, 3, 9, 10, 30, tzinfo=UTC)
+    morning = datetime(2026, 3, 9, 10, 0, tzinfo=UTC)
+    assert add_working_hours(london, morning, 4) == datetime(2026, 3, 9, 14, 0, tzinfo=UTC)
+    night = datetime(2026, 3, 9, 22, 0, tzinfo=UTC)
+    assert add_working_hours(london, night, 1) == datetime(2026, 3, 10, 10, 0, tzinfo=UTC)
+
+
+def test_away_days_are_not_working_days() -> None:
+    away = WorkCalendar(tz=ZoneInfo("UTC"), away=(date(2026, 3, 9), date(2026, 3, 11)))
+    assert not is_working_day(away, date(2026, 3, 10))
+    assert is_working_day(away, date(2026, 3, 12))
+    monday = datetime(2026, 3, 9, 8, 0, tzinfo=UTC)
+    # Mon-Wed away: Thursday and Friday are left of that week.
+    assert working_days_left(away, monday, date(2026, 3, 13)) == 2
+    assert add_working_hours(away, monday, 1) == datetime(2026, 3, 12, 10, 0, tzinfo=UTC)

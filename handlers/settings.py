@@ -1,0 +1,51 @@
+"""/delegate settings: a person's time zone, check-in time, working days, time away."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot.runtime import Runtime
+from bot.services import settings as service
+from bot.services.common import Refusal
+from bot.views.review import notice_modal
+from bot.views.settings import SETTINGS_CALLBACK, settings_input, settings_modal
+from handlers.payload import team_of, user_of
+from handlers.people import fetch_user
+
+
+def open_settings(
+    client: WebClient, runtime: Runtime, *, trigger_id: str, team_id: str, user_id: str
+) -> Refusal | None:
+    """Open the settings modal with the person's current values."""
+    user = fetch_user(client, user_id)
+    if user is None:
+        return Refusal("Slack doesn't know you in this workspace, so I can't keep settings.")
+    current = service.settings_form(runtime=runtime, team_id=team_id, user=user)
+    client.views_open(trigger_id=trigger_id, view=settings_modal(current))
+    return None
+
+
+def register(app: App, runtime: Runtime) -> None:
+    """Attach the settings modal's submission."""
+
+    def submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        """Settings are checked inline; saved ones re-plan the person's check-ins."""
+        user = fetch_user(client, user_of(body))
+        if user is None:
+            ack(response_action="update", view=notice_modal("Not saved", "Slack doesn't know you."))
+            return
+        errors = service.save_settings(
+            runtime=runtime,
+            team_id=team_of(body),
+            user=user,
+            chosen=settings_input(view["state"]["values"]),
+        )
+        if errors:
+            ack(response_action="errors", errors=errors)
+        else:
+            ack()
+
+    app.view(SETTINGS_CALLBACK)(submit)

@@ -1,0 +1,345 @@
+"""Follow-up over days of simulated time: nudges, missed check-ins, the adaptive rhythm,
+the digest, overdue questions, snoozes, done, settings and time away.
+
+One process, a clock the test moves, the real sender with its hooks, and the sandbox as
+Slack: each scenario runs the schedule forward and reads what Slack received.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from slack_sdk import WebClient
+
+from bot.app import make_sender
+from bot.domain.types import (
+    CheckinAnswer,
+    Health,
+    OutboxKind,
+    OutboxState,
+    Rhythm,
+    TaskState,
+    UpdateSource,
+)
+from bot.runtime import Runtime
+from bot.services import checkins, settings
+from bot.services.delegations import SlackUser
+from bot.views.settings import SettingsInput
+from sandbox.server import SandboxServer
+from scheduler.sender import OutboxSender
+from storage import repositories as repo
+from storage.db import make_engine, session_scope
+from storage.migrate import upgrade_to_head
+from storage.models import Outbox, Task
+from tests.unit.storage.test_outbox import Clock, _runtime
+
+TEAM = "T0SANDBOX"
+LEAD, OWNER = "U0SBLENA1", "U0SBMARC1"
+# Monday 2 March 2026, 09:00 in London (GMT until the 29th, so local time is UTC).
+MONDAY = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+
+
+def at(day: int, hour: int, minute: int = 0) -> dt.datetime:
+    """An instant in March 2026, UTC (London wall time before the 29th)."""
+    return dt.datetime(2026, 3, day, hour, minute, tzinfo=dt.UTC)
+
+
+class World:
+    """A bot process on a manual clock, sending to the sandbox."""
+
+    def __init__(
+        self, runtime: Runtime, clock: Clock, sender: OutboxSender, sandbox: SandboxServer
+    ):
+        self.runtime, self.clock, self.sender, self.sandbox = runtime, clock, sender, sandbox
+
+    def run_until(self, until: dt.datetime) -> None:
+        """Send everything due up to `until`, moving the clock from one due time to the next."""
+        for _ in range(500):
+            with session_scope(self.runtime.sessions) as session:
+                due = session.scalar(
+                    sa.select(sa.func.min(Outbox.due_at)).where(
+                        Outbox.state == OutboxState.PENDING, Outbox.due_at <= until
+                    )
+                )
+            if due is None:
+                break
+            self.clock.now = max(self.clock.now, due)
+            self.sender.sweep()
+        self.clock.now = max(self.clock.now, until)
+
+    def texts(self, user: str) -> list[str]:
+        """What the user's DM with the bot shows now, oldest first."""
+        return [str(m.get("text", "")) for m in self.sandbox.messages(user)]
+
+    def rows(self, *kinds: OutboxKind) -> list[Outbox]:
+        """Outbox rows of these kinds, in order."""
+        with session_scope(self.runtime.sessions) as session:
+            found = session.scalars(
+                sa.select(Outbox).where(Outbox.kind.in_(kinds)).order_by(Outbox.id)
+            ).all()
+            session.expunge_all()
+            return list(found)
+
+    def task(self) -> Task:
+        """The one task, detached."""
+        with session_scope(self.runtime.sessions) as session:
+            task = session.scalars(sa.select(Task)).one()
+            session.expunge(task)
+            return task
+
+    def last_checkin_ts(self) -> str:
+        """The ts of the newest check-in Slack has."""
+        sent = [row for row in self.rows(OutboxKind.CHECKIN) if row.state == OutboxState.SENT]
+        assert sent, "no check-in was sent"
+        return str(sent[-1].ts)
+
+    def answer(self, answer: CheckinAnswer, note: str = "") -> None:
+        """The owner taps an answer on the newest check-in."""
+        refused = checkins.answer_checkin(
+            runtime=self.runtime,
+            team_id=TEAM,
+            task_id=self.task().id,
+            user_id=OWNER,
+            answer=answer,
+            note=note,
+            message_ts=self.last_checkin_ts(),
+        )
+        assert refused is None
+
+
+@pytest.fixture
+def world(tmp_path: Path, slack_sandbox: SandboxServer) -> Iterator[World]:
+    """An empty migrated database, a clock at Monday 09:00 London, the sender wired as in run."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'followups.sqlite3'}")
+    upgrade_to_head(engine)
+    clock = Clock(MONDAY)
+    runtime = _runtime(engine, clock)
+    client = WebClient(base_url=slack_sandbox.api_url, token=slack_sandbox.workspace.bot_token)
+    sender = make_sender(runtime, client, worker="test")
+    try:
+        yield World(runtime, clock, sender, slack_sandbox)
+    finally:
+        sender.close()
+        engine.dispose()
+
+
+DUE_FRIDAY = at(13, 23, 59)
+
+
+def start(world: World, rhythm: Rhythm, due: dt.datetime = DUE_FRIDAY) -> None:
+    """An active delegation from the lead to the owner (London), first check-in queued."""
+    runtime = world.runtime
+    with session_scope(runtime.sessions) as session:
+        people = {
+            user: repo.upsert_person(
+                session=session, team_id=TEAM, slack_user_id=user, tz="Europe/London", now=MONDAY
+            )
+            for user in (LEAD, OWNER)
+        }
+        task = repo.create_task(
+            session=session,
+            team_id=TEAM,
+            lead_id=people[LEAD].id,
+            owner_id=people[OWNER].id,
+            title="Acme renewal deck",
+            goal="Keep Acme",
+            due_at=due,
+            due_tz="Europe/London",
+            now=MONDAY,
+        )
+        task.state, task.rhythm, task.health = TaskState.ACTIVE, rhythm, Health.ON_TRACK
+        task.agreed_due_at, task.activated_at = due, MONDAY
+        session.flush()
+        checkins.schedule_next_checkin(runtime, session, task, after=MONDAY)
+
+
+def checkin_days(world: World) -> list[int]:
+    """Days of March on which a check-in was sent."""
+    sent = [r for r in world.rows(OutboxKind.CHECKIN) if r.state == OutboxState.SENT]
+    return [r.due_at.day for r in sent]
+
+
+def test_silence_gets_one_nudge_a_day_and_the_lead_hears_after_two_missed(world: World) -> None:
+    start(world, Rhythm.DAILY)
+    world.run_until(at(2, 23))
+    owner = world.texts(OWNER)
+    assert len(owner) == 2 and "gentle nudge" in owner[1]
+    [nudge] = world.rows(OutboxKind.RENUDGE)
+    assert nudge.sent_at == at(2, 14)  # 10:00 plus 4 working hours
+    world.run_until(at(3, 23))
+    assert world.task().missed_checkins == 1
+    assert not any("hasn't answered" in text for text in world.texts(LEAD))
+    world.run_until(at(5, 23))
+    told = [text for text in world.texts(LEAD) if "hasn't answered" in text]
+    assert len(told) == 1 and "last 2 check-ins" in told[0]
+    assert checkin_days(world) == [2, 3, 4, 5]
+    assert len(world.rows(OutboxKind.RENUDGE)) == 4
+
+
+def test_answers_stop_the_nudge_relax_the_rhythm_and_risk_tightens_it(world: World) -> None:
+    start(world, Rhythm.DAILY)
+    for day in (2, 3, 4):
+        world.run_until(at(day, 10, 5))
+        world.answer(CheckinAnswer.ON_TRACK)
+    world.run_until(at(4, 23))
+    assert all(row.state == OutboxState.CANCELLED for row in world.rows(OutboxKind.RENUDGE))
+    assert not any("nudge" in text for text in world.texts(OWNER))
+    assert world.task().rhythm is Rhythm.TWICE_WEEKLY
+    edits = [c.params["text"] for c in world.sandbox.calls_to("chat.update")]
+    assert "I'll check in twice a week from now on" in edits[-1]
+    world.run_until(at(9, 12))
+    assert checkin_days(world) == [2, 3, 4, 5, 9]  # twice a week: Thursday, Monday
+    world.answer(CheckinAnswer.BLOCKED, note="Finance hasn't sent the Q3 numbers")
+    task = world.task()
+    assert (task.rhythm, task.tightened_from) == (Rhythm.DAILY, Rhythm.TWICE_WEEKLY)
+    world.run_until(at(9, 13))
+    [alert] = [m for m in world.sandbox.messages(LEAD) if ":warning:" in m["text"]]
+    assert "Q3 numbers" in str(alert["blocks"]) and "Extend due date" in str(alert["blocks"])
+    world.run_until(at(10, 10, 5))
+    assert checkin_days(world)[-1] == 10  # daily again
+    world.answer(CheckinAnswer.ON_TRACK)
+    assert world.task().rhythm is Rhythm.TWICE_WEEKLY
+
+
+def test_the_lead_gets_one_digest_on_days_with_news_only(world: World) -> None:
+    start(world, Rhythm.DAILY)
+    world.run_until(at(2, 10, 5))
+    world.answer(CheckinAnswer.ON_TRACK, note="Outline agreed with Sales")
+    refused = checkins.answer_checkin(
+        runtime=world.runtime,
+        team_id=TEAM,
+        task_id=world.task().id,
+        user_id=OWNER,
+        answer=CheckinAnswer.ON_TRACK,
+        source=UpdateSource.UNPROMPTED,
+    )
+    assert refused is None
+    [digest] = world.rows(OutboxKind.DIGEST)
+    assert digest.due_at == at(2, 16, 30)
+    world.run_until(at(3, 23))  # Tuesday: no answers, so no news
+    digests = [m for m in world.sandbox.messages(LEAD) if "delegations today" in m["text"]]
+    assert len(digests) == 1
+    shown = str(digests[0]["blocks"])
+    assert "Acme renewal deck" in shown and "Next check-in" in shown and "on track" in shown
+
+
+def test_overdue_questions_stop_after_three_and_a_new_date_resumes_checkins(world: World) -> None:
+    start(world, Rhythm.WEEKLY, due=at(4, 23, 59))  # due Wednesday
+    world.run_until(at(11, 23))
+    assert checkin_days(world) == [2, 3]  # the week's first day, the day before due
+    asked = [r for r in world.rows(OutboxKind.OVERDUE) if r.state == OutboxState.SENT]
+    assert [r.sent_at for r in asked] == [at(5, 10), at(6, 10), at(9, 10)]
+    assert sum("isn't marked done" in text for text in world.texts(LEAD)) == 1
+    problem = checkins.change_due_date(
+        runtime=world.runtime,
+        team_id=TEAM,
+        task_id=world.task().id,
+        user_id=OWNER,
+        new_date=dt.date(2026, 3, 11),
+    )
+    assert problem == "Pick a day after today."
+    assert (
+        checkins.change_due_date(
+            runtime=world.runtime,
+            team_id=TEAM,
+            task_id=world.task().id,
+            user_id=OWNER,
+            new_date=dt.date(2026, 3, 20),
+        )
+        is None
+    )
+    world.run_until(at(19, 23))
+    assert any("set a new date" in text for text in world.texts(LEAD))
+    assert checkin_days(world)[-1] == 19
+
+
+def test_snooze_puts_the_checkin_off_and_refuses_a_day_past_due(world: World) -> None:
+    start(world, Rhythm.DAILY)
+    world.run_until(at(2, 10, 5))
+    task_id = world.task().id
+    kwargs = {"runtime": world.runtime, "team_id": TEAM, "task_id": task_id, "user_id": OWNER}
+    late = checkins.snooze(**kwargs, until=dt.date(2026, 3, 20))  # type: ignore[arg-type]
+    assert isinstance(late, str) and "before the due date" in late
+    assert checkins.snooze(**kwargs, days=3, message_ts=world.last_checkin_ts()) is None  # type: ignore[arg-type]
+    world.run_until(at(6, 12))
+    assert checkin_days(world) == [2, 5, 6]
+    assert "Snoozed" in world.sandbox.calls_to("chat.update")[-1].params["text"]
+
+
+def test_done_stops_follow_up_and_tells_the_lead(world: World) -> None:
+    start(world, Rhythm.DAILY)
+    world.run_until(at(2, 10, 5))
+    stranger = checkins.mark_done(
+        runtime=world.runtime,
+        team_id=TEAM,
+        task_id=world.task().id,
+        user_id=LEAD,
+        summary="x",
+        link="",
+    )
+    assert stranger is not None and "Only" in stranger.message
+    done = checkins.mark_done(
+        runtime=world.runtime,
+        team_id=TEAM,
+        task_id=world.task().id,
+        user_id=OWNER,
+        summary="Deck sent to Acme",
+        link="https://example.com/deck",
+    )
+    assert done is None
+    assert world.task().state is TaskState.AWAITING_ACCEPTANCE
+    world.run_until(at(6, 23))
+    assert checkin_days(world) == [2]
+    assert any("Deck sent to Acme" in text for text in world.texts(LEAD))
+
+
+def test_time_away_pauses_checkins_and_the_lead_hears_once(world: World) -> None:
+    start(world, Rhythm.DAILY)
+    owner = SlackUser(user_id=OWNER, display_name="marcus", tz="Europe/London")
+    away = SettingsInput(
+        tz="",
+        checkin_time=dt.time(10, 0),
+        working_days=frozenset(range(5)),
+        ooo_start=dt.date(2026, 3, 3),
+        ooo_end=dt.date(2026, 3, 4),
+    )
+    for _ in range(2):  # saving twice tells the lead once
+        assert (
+            settings.save_settings(runtime=world.runtime, team_id=TEAM, user=owner, chosen=away)
+            == {}
+        )
+    world.run_until(at(6, 12))
+    assert checkin_days(world) == [2, 5, 6]
+    assert sum("out of office" in text for text in world.texts(LEAD)) == 1
+
+
+def test_settings_move_checkins_to_the_new_zone_and_hour_and_refuse_bad_values(
+    world: World,
+) -> None:
+    start(world, Rhythm.DAILY)
+    owner = SlackUser(user_id=OWNER, display_name="marcus", tz="Europe/London")
+    bad = SettingsInput(
+        tz="Mars/Olympus",
+        checkin_time=dt.time(9, 0),
+        working_days=frozenset(),
+        ooo_start=None,
+        ooo_end=dt.date(2026, 3, 4),
+    )
+    errors = settings.save_settings(runtime=world.runtime, team_id=TEAM, user=owner, chosen=bad)
+    assert set(errors) == {"tz", "days", "ooo_start"}
+    good = SettingsInput(
+        tz="Asia/Kolkata",
+        checkin_time=dt.time(9, 0),
+        working_days=frozenset(range(5)),
+        ooo_start=None,
+        ooo_end=None,
+    )
+    assert (
+        settings.save_settings(runtime=world.runtime, team_id=TEAM, user=owner, chosen=good) == {}
+    )
+    pending = [r for r in world.rows(OutboxKind.CHECKIN) if r.state == OutboxState.PENDING]
+    assert [r.due_at for r in pending] == [at(3, 3, 30)]  # 09:00 in Kolkata, Tuesday
