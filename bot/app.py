@@ -6,6 +6,7 @@ import functools
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from slack_bolt import App
@@ -19,12 +20,15 @@ from bot.domain.types import OutboxKind
 from bot.runtime import Runtime
 from bot.services.checkins import after_checkin_sent, after_overdue_sent, compose_digest
 from bot.services.delivery import tell_lead_of_failure
+from bot.services.people import refresh_time_zones
 from bot.settings import Settings
+from handlers.people import fetch_user
 from scheduler.sender import OutboxSender
 from scheduler.ticker import Ticker
 from storage.db import make_engine, make_session_factory
 
 logger = logging.getLogger(__name__)
+TZ_CHECK_EVERY = timedelta(hours=1)
 
 
 @dataclass
@@ -86,8 +90,16 @@ def create_app(
     engine = engine or make_engine(settings.database_url)
     client = make_web_client(settings)
 
+    refreshed_at: list[datetime] = []
+
     def sweep() -> None:
         sender.sweep()
+        # Time zones change when people travel: check owners' zones about once an hour
+        # (each person at most daily), after the sends that are due.
+        now = runtime.clock()
+        if not refreshed_at or now - refreshed_at[0] >= TZ_CHECK_EVERY:
+            refreshed_at[:] = [now]
+            refresh_time_zones(runtime, functools.partial(fetch_user, client))
 
     ticker = Ticker(sweep, interval_seconds=settings.sweep_interval_seconds)
     runtime = Runtime(

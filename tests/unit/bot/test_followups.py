@@ -26,7 +26,7 @@ from bot.domain.types import (
     UpdateSource,
 )
 from bot.runtime import Runtime
-from bot.services import checkins, settings
+from bot.services import checkins, people, settings
 from bot.services.delegations import SlackUser
 from bot.views.settings import SettingsInput
 from sandbox.server import SandboxServer
@@ -343,3 +343,22 @@ def test_settings_move_checkins_to_the_new_zone_and_hour_and_refuse_bad_values(
     )
     pending = [r for r in world.rows(OutboxKind.CHECKIN) if r.state == OutboxState.PENDING]
     assert [r.due_at for r in pending] == [at(3, 3, 30)]  # 09:00 in Kolkata, Tuesday
+
+
+def test_a_new_slack_time_zone_is_picked_up_daily_and_moves_checkins(world: World) -> None:
+    start(world, Rhythm.DAILY)
+    asked: list[str] = []
+
+    def fetch(user_id: str) -> SlackUser:
+        asked.append(user_id)
+        return SlackUser(user_id=user_id, display_name="marcus", tz="America/New_York")
+
+    world.clock.now = at(2, 20)
+    assert people.refresh_time_zones(world.runtime, fetch) == 0
+    assert asked == []  # refreshed less than a day ago
+    world.clock.now = at(3, 9, 30)
+    assert people.refresh_time_zones(world.runtime, fetch) == 1
+    assert asked == [OWNER]
+    pending = [r for r in world.rows(OutboxKind.CHECKIN) if r.state == OutboxState.PENDING]
+    assert [r.due_at for r in pending] == [at(3, 15)]  # 10:00 in New York, same Tuesday
+    assert people.refresh_time_zones(world.runtime, fetch) == 0 and asked == [OWNER]
