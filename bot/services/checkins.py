@@ -648,7 +648,16 @@ def after_checkin_sent(runtime: Runtime, session: Session, sent: ClaimedMessage)
                 task,
                 missed_text(task.owner.slack_user_id, task.title, task.missed_checkins),
             )
-    following = schedule_next_checkin(runtime, session, task, after=sent_for)
+    # A check-in already queued (a snooze or a re-plan that committed first) stands: a task
+    # never has two coming.
+    following = session.scalar(
+        sa.select(sa.func.min(Outbox.due_at)).where(
+            Outbox.team_id == task.team_id,
+            Outbox.task_id == task.id,
+            Outbox.kind == OutboxKind.CHECKIN,
+            Outbox.state == OutboxState.PENDING,
+        )
+    ) or schedule_next_checkin(runtime, session, task, after=sent_for)
     calendar = calendar_of(runtime, task.owner)
     nudge_at = add_working_hours(calendar, max(sent_for, runtime.clock()), RENUDGE_AFTER_HOURS)
     if following is None or nudge_at < following:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -16,12 +16,13 @@ from bot.domain.types import (
     OutboxKind,
     OutboxState,
     Rhythm,
+    TaskState,
     UpdateSource,
 )
 from sandbox.deliver import Deliverer
 from sandbox.server import SandboxServer
 from storage.models import Outbox, Person, StatusUpdate, Task
-from tests.e2e.flows import LEAD, OWNER, texts, wait_until
+from tests.e2e.flows import LEAD, OWNER, texts, today, wait_until
 from tests.e2e.test_confirmation import GENUINE, _brief_sent, _click, _restate, _review
 
 pytestmark = pytest.mark.e2e
@@ -48,8 +49,17 @@ def _wait_until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
 
 def _make_due(database: sa.Engine, row_id: int) -> None:
     """Move a queued check-in to now, as if its morning had come."""
+    now = datetime.now(UTC)
+    with database.connect() as db:
+        task_id = db.execute(sa.select(Outbox.task_id).where(Outbox.id == row_id)).scalar_one()
+    # One write on its own: a read first would make SQLite refuse it if the bot wrote between.
     with database.begin() as db:
-        db.execute(sa.update(Outbox).where(Outbox.id == row_id).values(due_at=datetime.now(UTC)))
+        # Scheduled for now, key included, so later re-plans see the same calendar as Slack.
+        db.execute(
+            sa.update(Outbox)
+            .where(Outbox.id == row_id)
+            .values(due_at=now, unique_key=f"checkin:{task_id}:{now.isoformat()}")
+        )
 
 
 def test_checkin_after_approval_is_answered_in_place_and_risk_reaches_the_lead(
@@ -165,3 +175,119 @@ def test_owner_reports_unasked_and_settings_are_checked_inline(
             for e in slack_sandbox.ephemerals(LEAD)
         )
     )
+
+
+def _next_checkin(sandbox: SandboxServer, database: sa.Engine, seen: int) -> Any:
+    """Make the queued check-in due and return it once Slack has it (the `seen`+1-th)."""
+    wait_until(lambda: len(_pending_checkins(database)) == 1)
+    [row] = _pending_checkins(database)
+    _make_due(database, row)
+
+    def checkins() -> list[Any]:
+        return [c for c in sandbox.calls_to("chat.postMessage") if "How is" in str(c.params)]
+
+    wait_until(lambda: len(checkins()) == seen + 1)
+
+    def recorded() -> bool:
+        with database.connect() as db:
+            state = db.execute(sa.select(Outbox.state).where(Outbox.id == row)).scalar_one()
+        return bool(state == OutboxState.SENT)
+
+    wait_until(recorded)  # Slack has it a moment before the bot records it as sent
+    return checkins()[-1]
+
+
+def _opened(sandbox: SandboxServer, count: int) -> str:
+    """The id of the `count`-th modal opened, checking Slack accepted it."""
+    call = sandbox.wait_for_call("views.open", count=count, timeout=10)[-1]
+    assert call.ok, call.response
+    return str(call.response["view"]["id"])
+
+
+def _dm_texts(sandbox: SandboxServer, user: str) -> str:
+    return "\n".join(str(m.get("text")) for m in sandbox.messages(user))
+
+
+def test_alert_actions_snooze_and_done_work_through_slack(
+    slack_sandbox: SandboxServer, http_slack: Deliverer, database: sa.Engine
+) -> None:
+    brief = _brief_sent(slack_sandbox, http_slack)
+    _restate(slack_sandbox, http_slack, brief, GENUINE, opened=2)
+    _click(http_slack, LEAD, "review_approve", _review(slack_sandbox))
+    first = _next_checkin(slack_sandbox, database, seen=0)
+    _click(http_slack, OWNER, "checkin_blocked", first)
+
+    def alerts() -> list[Any]:
+        return [
+            c
+            for c in slack_sandbox.calls_to("chat.postMessage")
+            if c.params["channel"] == LEAD and ":warning:" in c.params["text"]
+        ]
+
+    wait_until(lambda: len(alerts()) == 1)
+    alert = alerts()[0]
+
+    # Reply: the owner gets the lead's words.
+    _click(http_slack, LEAD, "alert_reply", alert)
+    reply = _opened(slack_sandbox, 3)
+    assert http_slack.view_submission(LEAD, reply, {"note": {"value": ""}}).ack == {
+        "response_action": "errors",
+        "errors": {"note": "Please write something first."},
+    }
+    http_slack.view_submission(LEAD, reply, {"note": {"value": "I'll call Finance today"}})
+    wait_until(lambda: "I'll call Finance today" in _dm_texts(slack_sandbox, OWNER))
+
+    # Extend due date: a past day is refused inline, a later one reaches the owner.
+    _click(http_slack, LEAD, "alert_extend", alert)
+    extend = _opened(slack_sandbox, 4)
+    past = http_slack.view_submission(LEAD, extend, {"date": {"value": "2020-01-01"}})
+    assert past.ack == {"response_action": "errors", "errors": {"date": "Pick a day after today."}}
+    later = (today() + timedelta(days=40)).isoformat()
+    assert http_slack.view_submission(LEAD, extend, {"date": {"value": later}}).ack in (None, {})
+    wait_until(lambda: "moved the due date" in _dm_texts(slack_sandbox, OWNER))
+
+    # Snooze 3 days from the overflow menu: the check-in says so in place.
+    second = _next_checkin(slack_sandbox, database, seen=1)
+    with database.connect() as db:
+        task_id = db.execute(sa.select(Task.id)).scalar_one()
+    http_slack.block_action(
+        OWNER,
+        "checkin_snooze",
+        value=f"3:{task_id}",
+        message=second.response["ts"],
+        channel_id=second.response["channel"],
+    )
+
+    def snoozed() -> bool:
+        edits = slack_sandbox.calls_to("chat.update")
+        return any(
+            e.params["ts"] == second.response["ts"] and "Snoozed" in e.params["text"] for e in edits
+        )
+
+    wait_until(snoozed)
+
+    # Done: a summary is required and a link must be a link; then the lead is told.
+    third = _next_checkin(slack_sandbox, database, seen=2)
+    _click(http_slack, OWNER, "checkin_done", third)
+    done = _opened(slack_sandbox, 5)
+    assert http_slack.view_submission(OWNER, done, {"summary": {"value": ""}}).ack == {
+        "response_action": "errors",
+        "errors": {"summary": "Say in a sentence what is done."},
+    }
+    bad_link = http_slack.view_submission(
+        OWNER, done, {"summary": {"value": "Deck sent"}, "link": {"value": "deck.pdf"}}
+    )
+    assert bad_link.ack == {
+        "response_action": "errors",
+        "errors": {"link": "Use a full link (https://...)."},
+    }
+    sent = http_slack.view_submission(
+        OWNER,
+        done,
+        {"summary": {"value": "Deck sent to Acme"}, "link": {"value": "https://example.com/d"}},
+    )
+    assert sent.ack in (None, {})
+    wait_until(lambda: "Deck sent to Acme" in _dm_texts(slack_sandbox, LEAD))
+    with database.connect() as db:
+        assert db.execute(sa.select(Task.state)).scalar_one() == TaskState.AWAITING_ACCEPTANCE
+    assert _pending_checkins(database) == []
