@@ -40,7 +40,7 @@ def _doomed_sweep(url: str, api_url: str, token: str, point: str) -> None:
     engine = make_engine(url)
     client = WebClient(base_url=api_url, token=token)
     if point == "after_answer":
-        sender_module.mark_sent = _die  # type: ignore[assignment]
+        sender_module.mark_sent = _die  # type: ignore[attr-defined]
     else:
         client.api_call = _die  # type: ignore[method-assign]
     OutboxSender(_runtime(engine, Clock(NOW)), client, worker="doomed").sweep()
