@@ -1,5 +1,8 @@
 """Adaptive check-in rhythm: ask less often while things go well, daily while they do not.
 
+RULES_TEXT also states the escalation rules (nudge, missed, overdue) that the services in
+bot/services/checkins.py apply, so the owner reads them before confirming.
+
 Rules (shown to the owner when they confirm a brief):
 - three on-track answers in a row relax the rhythm one step: daily, then twice a week, then
   weekly; never beyond weekly (a "before checkpoints" rhythm is already sparse and stays);
@@ -28,7 +31,10 @@ RHYTHM_WORDS: dict[Rhythm, str] = {
 RULES_TEXT = (
     "How check-ins adapt: after 3 on-track answers in a row I ask less often "
     "(daily, then twice a week, then weekly). If you say at risk or blocked, I ask every "
-    "working day until you are on track again, then go back to the rhythm before."
+    "working day until you are on track again, then go back to the rhythm before. "
+    "An unanswered check-in gets one nudge after 4 working hours; after 2 missed in a row "
+    'your lead is told. After the due date I ask "Done or new date?" on up to 3 working '
+    "days, and your lead is told. Snooze or out-of-office dates pause all of this."
 )
 
 Change = Literal["relaxed", "tightened", "restored"]

@@ -181,7 +181,7 @@ def renudge_text(title: str) -> str:
     """The one gentle reminder of an unanswered check-in."""
     return (
         f"A gentle nudge: how is *{escape_mrkdwn(title)}* going? "
-        "One tap on this morning's check-in above is enough."
+        "One tap on the check-in above is enough."
     )
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.domain.rhythm import RhythmState, adapt, describe_change
+from bot.domain.rhythm import RELAX_AFTER, RULES_TEXT, RhythmState, adapt, describe_change
 from bot.domain.types import CheckinAnswer, Rhythm
+from bot.services.checkins import MISSED_BEFORE_LEAD, OVERDUE_ROUNDS, RENUDGE_AFTER_HOURS
 
 ON, RISK, BLOCKED, DONE = (
     CheckinAnswer.ON_TRACK,
@@ -80,3 +81,10 @@ def test_never_looser_than_weekly_and_daily_whenever_the_last_news_was_bad(
         if answer in (RISK, BLOCKED):
             assert state.rhythm is Rhythm.DAILY
         assert 0 <= state.streak < 3 or state.rhythm in (Rhythm.WEEKLY, Rhythm.BEFORE_CHECKPOINTS)
+
+
+def test_the_rules_shown_to_the_owner_match_the_rules_applied() -> None:
+    assert f"after {RELAX_AFTER} on-track answers" in RULES_TEXT
+    assert f"after {RENUDGE_AFTER_HOURS} working hours" in RULES_TEXT
+    assert f"after {MISSED_BEFORE_LEAD} missed in a row" in RULES_TEXT
+    assert f"on up to {OVERDUE_ROUNDS} working days" in RULES_TEXT
