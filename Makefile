@@ -30,6 +30,9 @@ lint: install
 bench: install
 	$(BIN)/python -m tests.bench.bench_http
 
+bench-sweep: install
+	$(BIN)/python -m tests.bench.bench_sweep
+
 migrate: install
 	$(BIN)/delegate-bot migrate
 

@@ -93,7 +93,8 @@ def create_app(
     refreshed_at: list[datetime] = []
 
     def sweep() -> None:
-        sender.sweep()
+        if sender.sweep() >= sender.batch_size:
+            ticker.kick()  # a full batch: more may be due, so go round again at once
         # Time zones change when people travel: check owners' zones about once an hour
         # (each person at most daily), after the sends that are due.
         now = runtime.clock()

@@ -56,6 +56,7 @@ PERMANENT_ERRORS = frozenset(
     }
 )
 MAX_ATTEMPTS = 6
+SETTLE_CHUNK = 10  # outcomes recorded per transaction
 BASE_BACKOFF = timedelta(seconds=5)
 LEASE = timedelta(seconds=60)
 WAIT_FOR_ORIGINAL = timedelta(seconds=2)
@@ -109,7 +110,7 @@ class OutboxSender:
         *,
         worker: str | None = None,
         batch: int = 50,
-        concurrency: int = 4,
+        concurrency: int = 8,
         after_sent: Mapping[OutboxKind, AfterSent] | None = None,
         after_failed: AfterFailed | None = None,
         compose: Mapping[OutboxKind, Compose] | None = None,
@@ -139,9 +140,37 @@ class OutboxSender:
         later = [message for message in claimed if _refers_to(message) & ids]
         first = [message for message in claimed if message not in later]
         for phase in (first, later):
+            # Results are settled in chunks while later sends are still in flight: one
+            # transaction per chunk instead of one per row.
+            chunk: list[Outcome] = []
             for outcome in self._pool.map(self._send, phase):
-                self._settle(outcome)
+                chunk.append(outcome)
+                if len(chunk) >= SETTLE_CHUNK:
+                    self._settle_chunk(chunk)
+                    chunk = []
+            if chunk:
+                self._settle_chunk(chunk)
         return len(claimed)
+
+    def _settle_chunk(self, outcomes: list[Outcome]) -> None:
+        """Settle outcomes together; if that fails, one by one, so one bad row spoils none."""
+        try:
+            with session_scope(self._runtime.sessions) as session:
+                lost = [o for o in outcomes if not self._settle_in(session, o)]
+        except Exception:
+            logger.exception("Settling %d rows together failed; settling one by one", len(outcomes))
+            for outcome in outcomes:
+                self._settle(outcome)
+            return
+        for outcome in lost:
+            logger.warning(
+                "Outbox %s: claim lost before settling; left as it is", outcome.message.id
+            )
+
+    @property
+    def batch_size(self) -> int:
+        """How many rows one sweep claims at most."""
+        return self._batch
 
     def close(self) -> None:
         """Finish sends in progress and release the threads."""
@@ -221,39 +250,53 @@ class OutboxSender:
         return BASE_BACKOFF * (1 << max(0, message.attempts - 1))
 
     def _settle(self, outcome: Outcome) -> None:
-        message, now = outcome.message, self._runtime.clock()
-        with session_scope(self._runtime.sessions) as session:
-            if outcome.skipped:
-                kept = mark_cancelled(
-                    session=session, message_id=message.id, worker=self.worker, reason="nothing new"
-                )
-            elif outcome.error is None:
-                kept = mark_sent(
-                    session=session,
-                    message_id=message.id,
-                    worker=self.worker,
-                    channel=outcome.channel or "",
-                    ts=outcome.ts or "",
-                    now=now,
-                )
-                hook = self._after_sent.get(message.kind)
-                if kept and hook is not None:
-                    hook(session, message)
-            elif outcome.permanent or message.attempts >= MAX_ATTEMPTS:
-                logger.warning("Outbox %s failed for good: %s", message.id, outcome.error)
-                kept = mark_failed(
-                    session=session, message_id=message.id, worker=self.worker, error=outcome.error
-                )
-                if kept and self._after_failed is not None:
-                    self._after_failed(session, message, outcome.error)
-            else:
-                assert outcome.retry_after is not None
-                kept = retry_later(
-                    session=session,
-                    message_id=message.id,
-                    worker=self.worker,
-                    due_at=now + outcome.retry_after,
-                    error=outcome.error,
-                )
+        """Settle one outcome in its own transaction."""
+        try:
+            with session_scope(self._runtime.sessions) as session:
+                kept = self._settle_in(session, outcome)
+        except Exception:
+            logger.exception(
+                "Outbox %s: settling failed; the lease will expire", outcome.message.id
+            )
+            return
         if not kept:
-            logger.warning("Outbox %s: claim lost before settling; left as it is", message.id)
+            logger.warning(
+                "Outbox %s: claim lost before settling; left as it is", outcome.message.id
+            )
+
+    def _settle_in(self, session: Session, outcome: Outcome) -> bool:
+        """Record one outcome and run its hook; False if the claim was lost meanwhile."""
+        message, now = outcome.message, self._runtime.clock()
+        if outcome.skipped:
+            return mark_cancelled(
+                session=session, message_id=message.id, worker=self.worker, reason="nothing new"
+            )
+        if outcome.error is None:
+            kept = mark_sent(
+                session=session,
+                message_id=message.id,
+                worker=self.worker,
+                channel=outcome.channel or "",
+                ts=outcome.ts or "",
+                now=now,
+            )
+            hook = self._after_sent.get(message.kind)
+            if kept and hook is not None:
+                hook(session, message)
+            return kept
+        if outcome.permanent or message.attempts >= MAX_ATTEMPTS:
+            logger.warning("Outbox %s failed for good: %s", message.id, outcome.error)
+            kept = mark_failed(
+                session=session, message_id=message.id, worker=self.worker, error=outcome.error
+            )
+            if kept and self._after_failed is not None:
+                self._after_failed(session, message, outcome.error)
+            return kept
+        assert outcome.retry_after is not None
+        return retry_later(
+            session=session,
+            message_id=message.id,
+            worker=self.worker,
+            due_at=now + outcome.retry_after,
+            error=outcome.error,
+        )

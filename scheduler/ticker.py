@@ -29,6 +29,7 @@ class Ticker:
         # Set by kick(); a sweep that was already running goes round once more, because
         # APScheduler drops a run that falls due while the previous one is still going.
         self._again = threading.Event()
+        self._stopping = threading.Event()
         self._scheduler = BackgroundScheduler(
             jobstores={"default": MemoryJobStore()},
             executors={"default": ThreadPoolExecutor(max_workers=1)},
@@ -61,6 +62,7 @@ class Ticker:
 
     def shutdown(self) -> None:
         """Stop ticking and wait for a sweep in progress to finish its transaction."""
+        self._stopping.set()  # a sweep loop in progress ends after its current sweep
         if self.running:
             self._scheduler.shutdown(wait=True)
 
@@ -74,5 +76,5 @@ class Ticker:
                 # One bad sweep must not stop the ticker; the next tick retries.
                 logger.exception("Sweep failed; will retry on the next tick")
                 return
-            if not self._again.is_set():
+            if not self._again.is_set() or self._stopping.is_set():
                 return
