@@ -11,7 +11,7 @@ import os
 import socket
 import uuid
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -57,6 +57,7 @@ PERMANENT_ERRORS = frozenset(
 )
 MAX_ATTEMPTS = 6
 SETTLE_CHUNK = 10  # outcomes recorded per transaction
+SETTLERS = 2  # chunks settled at once
 BASE_BACKOFF = timedelta(seconds=5)
 LEASE = timedelta(seconds=60)
 WAIT_FOR_ORIGINAL = timedelta(seconds=2)
@@ -123,6 +124,7 @@ class OutboxSender:
         self.worker = worker or worker_name()
         self._batch = batch
         self._pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="outbox")
+        self._settlers = ThreadPoolExecutor(max_workers=SETTLERS, thread_name_prefix="settle")
 
     def sweep(self) -> int:
         """Claim, send and settle one batch; returns how many rows were claimed."""
@@ -141,15 +143,19 @@ class OutboxSender:
         first = [message for message in claimed if message not in later]
         for phase in (first, later):
             # Results are settled in chunks while later sends are still in flight: one
-            # transaction per chunk instead of one per row.
+            # transaction per chunk instead of one per row, two chunks at a time so one
+            # waits on the database while the other works.
             chunk: list[Outcome] = []
+            settling: list[Future[None]] = []
             for outcome in self._pool.map(self._send, phase):
                 chunk.append(outcome)
                 if len(chunk) >= SETTLE_CHUNK:
-                    self._settle_chunk(chunk)
+                    settling.append(self._settlers.submit(self._settle_chunk, chunk))
                     chunk = []
             if chunk:
-                self._settle_chunk(chunk)
+                settling.append(self._settlers.submit(self._settle_chunk, chunk))
+            for done in settling:
+                done.result()  # the next phase needs this one's messages recorded
         return len(claimed)
 
     def _settle_chunk(self, outcomes: list[Outcome]) -> None:
@@ -175,6 +181,7 @@ class OutboxSender:
     def close(self) -> None:
         """Finish sends in progress and release the threads."""
         self._pool.shutdown(wait=True)
+        self._settlers.shutdown(wait=True)
 
     def _send(self, message: ClaimedMessage) -> Outcome:
         method = str(message.payload.get("method", ""))

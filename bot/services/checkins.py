@@ -610,19 +610,27 @@ def reply_to_owner(
     return None
 
 
-def _previous_checkin(session: Session, task: Task, sent_id: int) -> Outbox | None:
-    return session.scalars(
-        sa.select(Outbox)
-        .where(
-            Outbox.team_id == task.team_id,
-            Outbox.task_id == task.id,
-            Outbox.kind == OutboxKind.CHECKIN,
-            Outbox.state == OutboxState.SENT,
-            Outbox.id != sent_id,
-        )
-        .order_by(Outbox.sent_at.desc(), Outbox.id.desc())
-        .limit(1)
-    ).one_or_none()
+def _checkins_around(
+    session: Session, task: Task, sent_id: int
+) -> tuple[datetime | None, datetime | None]:
+    """When the check-in before this one was sent, and when the next queued one is due."""
+    mine = sa.and_(
+        Outbox.team_id == task.team_id,
+        Outbox.task_id == task.id,
+        Outbox.kind == OutboxKind.CHECKIN,
+    )
+    before = (
+        sa.select(sa.func.max(Outbox.sent_at))
+        .where(mine, Outbox.state == OutboxState.SENT, Outbox.id != sent_id)
+        .scalar_subquery()
+    )
+    queued = (
+        sa.select(sa.func.min(Outbox.due_at))
+        .where(mine, Outbox.state == OutboxState.PENDING)
+        .scalar_subquery()
+    )
+    row = session.execute(sa.select(before, queued)).one()
+    return row[0], row[1]
 
 
 def after_checkin_sent(runtime: Runtime, session: Session, sent: ClaimedMessage) -> None:
@@ -633,11 +641,9 @@ def after_checkin_sent(runtime: Runtime, session: Session, sent: ClaimedMessage)
     sent_for = scheduled_at(sent.unique_key)
     if task is None or task.state is not TaskState.ACTIVE or sent_for is None:
         return
-    previous = _previous_checkin(session, task, sent.id)
-    unanswered = (
-        previous is not None
-        and previous.sent_at is not None
-        and (task.last_checkin_at is None or task.last_checkin_at < previous.sent_at)
+    previous_sent_at, queued = _checkins_around(session, task, sent.id)
+    unanswered = previous_sent_at is not None and (
+        task.last_checkin_at is None or task.last_checkin_at < previous_sent_at
     )
     if unanswered:
         task.missed_checkins += 1
@@ -650,14 +656,7 @@ def after_checkin_sent(runtime: Runtime, session: Session, sent: ClaimedMessage)
             )
     # A check-in already queued (a snooze or a re-plan that committed first) stands: a task
     # never has two coming.
-    following = session.scalar(
-        sa.select(sa.func.min(Outbox.due_at)).where(
-            Outbox.team_id == task.team_id,
-            Outbox.task_id == task.id,
-            Outbox.kind == OutboxKind.CHECKIN,
-            Outbox.state == OutboxState.PENDING,
-        )
-    ) or schedule_next_checkin(runtime, session, task, after=sent_for)
+    following = queued or schedule_next_checkin(runtime, session, task, after=sent_for)
     calendar = calendar_of(runtime, task.owner)
     nudge_at = add_working_hours(calendar, max(sent_for, runtime.clock()), RENUDGE_AFTER_HOURS)
     if following is None or nudge_at < following:
