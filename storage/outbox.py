@@ -33,24 +33,39 @@ class ClaimedMessage:
     reclaimed: bool = False
 
 
+def _lock_due(session: Session, where: sa.ColumnElement[bool], limit: int) -> list[Any]:
+    """Ids and states of up to `limit` rows matching `where`, oldest due first, locked."""
+    return list(
+        session.execute(
+            sa.select(Outbox.id, Outbox.state)
+            .where(where)
+            .order_by(Outbox.state, Outbox.due_at, Outbox.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        ).all()
+    )
+
+
 def claim_due(
     *, session: Session, now: dt.datetime, worker: str, lease: dt.timedelta, limit: int
 ) -> list[ClaimedMessage]:
     """Take up to `limit` due rows (pending, or claimed with an expired lease) for `worker`."""
-    due = sa.or_(
-        sa.and_(Outbox.state == OutboxState.PENDING, Outbox.due_at <= now),
-        sa.and_(Outbox.state == OutboxState.CLAIMED, Outbox.lease_until < now),
-    )
+    # Two lookups rather than one with OR: each can walk ix_outbox_state_due_at and stop at
+    # `limit` rows, where an OR makes PostgreSQL read and sort every due row first.
     # FOR UPDATE SKIP LOCKED lets concurrent sweepers on PostgreSQL pass each other's rows
     # (the locks last until this transaction ends); SQLite ignores it and relies on the
-    # session's BEGIN IMMEDIATE instead.
-    candidates = session.execute(
-        sa.select(Outbox.id, Outbox.state)
-        .where(due)
-        .order_by(Outbox.due_at, Outbox.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    ).all()
+    # session's BEGIN IMMEDIATE instead. Expired claims go first: their sender died.
+    candidates = _lock_due(
+        session,
+        sa.and_(Outbox.state == OutboxState.CLAIMED, Outbox.lease_until < now),
+        limit,
+    )
+    if len(candidates) < limit:
+        candidates += _lock_due(
+            session,
+            sa.and_(Outbox.state == OutboxState.PENDING, Outbox.due_at <= now),
+            limit - len(candidates),
+        )
     if not candidates:
         return []
     # A row still marked claimed lost its sender mid-flight: Slack may already have it.
