@@ -228,7 +228,7 @@ def register(app: App, runtime: Runtime) -> None:
                     title="Snooze check-in",
                     intro="I'll ask again on this day, at your check-in time.",
                     label="Ask me again on",
-                    initial=(now + timedelta(days=7)).date(),
+                    initial=(now + timedelta(days=2)).date(),  # checked inline on save
                 ),
             )
             return

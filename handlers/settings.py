@@ -6,6 +6,7 @@ from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.runtime import Runtime
 from bot.services import settings as service
@@ -20,7 +21,10 @@ def open_settings(
     client: WebClient, runtime: Runtime, *, trigger_id: str, team_id: str, user_id: str
 ) -> Refusal | None:
     """Open the settings modal with the person's current values."""
-    user = fetch_user(client, user_id)
+    try:
+        user = fetch_user(client, user_id)
+    except SlackApiError:
+        return Refusal("I couldn't read your Slack profile just now. Please try again shortly.")
     if user is None:
         return Refusal("Slack doesn't know you in this workspace, so I can't keep settings.")
     current = service.settings_form(runtime=runtime, team_id=team_id, user=user)
@@ -33,9 +37,17 @@ def register(app: App, runtime: Runtime) -> None:
 
     def submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
         """Settings are checked inline; saved ones re-plan the person's check-ins."""
-        user = fetch_user(client, user_of(body))
+        try:
+            user = fetch_user(client, user_of(body))
+        except SlackApiError:
+            user = None
         if user is None:
-            ack(response_action="update", view=notice_modal("Not saved", "Slack doesn't know you."))
+            ack(
+                response_action="update",
+                view=notice_modal(
+                    "Not saved", "I couldn't read your Slack profile. Please try again shortly."
+                ),
+            )
             return
         errors = service.save_settings(
             runtime=runtime,

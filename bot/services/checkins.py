@@ -732,6 +732,7 @@ def compose_digest(
     if not tasks:
         return None
     now = runtime.clock()
+    lead_zone = calendar_of(runtime, lead).tz
     lines = []
     for task in tasks:
         last = session.scalars(
@@ -754,7 +755,7 @@ def compose_digest(
         said = None
         if last is not None:
             words = last.answer.value.replace("_", " ")
-            said = f"{words}, {last.created_at.date().isoformat()}" + (
+            said = f"{words}, {last.created_at.astimezone(lead_zone).date().isoformat()}" + (
                 f": {last.note}" if last.note else ""
             )
         lines.append(
