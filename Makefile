@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PIP_FLAGS ?= --quiet --disable-pip-version-check
 
-.PHONY: install run test lint bench migrate manifest sandbox clean
+.PHONY: install run test lint bench bench-http bench-sweep migrate manifest sandbox clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +27,9 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-bench: install
+bench: bench-http bench-sweep
+
+bench-http: install
 	$(BIN)/python -m tests.bench.bench_http
 
 bench-sweep: install

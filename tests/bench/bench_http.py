@@ -1,7 +1,7 @@
 """HTTP latency: signed /delegate requests against the bot and against a bare Bolt app.
 
 The sandbox (Slack's side) runs in its own process so that the load generator shares no
-interpreter with it. Prints figures; asserts nothing. Run with `make bench`.
+interpreter with it. Prints figures; asserts nothing. Run with `make bench-http` (or `make bench`).
 """
 
 from __future__ import annotations
