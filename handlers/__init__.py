@@ -8,6 +8,7 @@ from bot.runtime import Runtime
 from handlers import (
     checkins,
     commands,
+    completion,
     confirmation,
     conversation,
     delegation,
@@ -27,5 +28,6 @@ def register_all(app: App, runtime: Runtime) -> None:
     confirmation.register(app, runtime)
     conversation.register(app, runtime)
     checkins.register(app, runtime)
+    completion.register(app, runtime)
     settings.register(app, runtime)
     home.register(app, runtime)

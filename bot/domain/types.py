@@ -74,6 +74,7 @@ class OutboxKind(StrEnum):
     CHECKIN = "checkin"
     RENUDGE = "renudge"
     OVERDUE = "overdue"  # the owner is asked "Done" or "New date" after the due date
+    ACCEPTANCE = "acceptance"  # the lead's accept / reopen question about finished work
     ESCALATION = "escalation"
     DIGEST = "digest"
     RECOGNITION = "recognition"
@@ -119,3 +120,4 @@ class UpdateSource(StrEnum):
     CHECKIN = "checkin"
     UNPROMPTED = "unprompted"
     OVERDUE = "overdue"
+    ACCEPTANCE = "acceptance"  # the lead's accept / reopen question about finished work

@@ -60,6 +60,7 @@ from bot.views.checkin import (
     renudge_text,
     snoozed_text,
 )
+from bot.views.completion import done_for_lead
 from bot.views.text import escape_mrkdwn
 from storage import repositories as repo
 from storage.db import session_scope
@@ -506,13 +507,21 @@ def mark_done(
             replace_message(
                 runtime, session, task, asked, answered_text(task.title, CheckinAnswer.DONE)
             )
-        link_text = f"\n<{link}|Link to the work>" if link else ""
-        _queue_lead_note(
+        question = done_for_lead(
+            task_id=task.id,
+            lead_id=task.lead.slack_user_id,
+            owner_id=task.owner.slack_user_id,
+            title=task.title,
+            summary=summary,
+            link=link or None,
+        )
+        queue_message(
             runtime,
             session,
             task,
-            f":white_check_mark: <@{task.owner.slack_user_id}> says *{escape_mrkdwn(task.title)}* "
-            f"is done:\n{quoted(summary)}{link_text}",
+            OutboxKind.ACCEPTANCE,
+            {"method": "chat.postMessage", "args": question},
+            task.lead,
         )
         _queue_owner_note(
             runtime,

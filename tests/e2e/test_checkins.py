@@ -287,7 +287,44 @@ def test_alert_actions_snooze_and_done_work_through_slack(
         {"summary": {"value": "Deck sent to Acme"}, "link": {"value": "https://example.com/d"}},
     )
     assert sent.ack in (None, {})
-    wait_until(lambda: "Deck sent to Acme" in _dm_texts(slack_sandbox, LEAD))
+
+    def acceptance() -> list[Any]:
+        return [
+            c
+            for c in slack_sandbox.calls_to("chat.postMessage")
+            if c.params["channel"] == LEAD and "is done" in c.params["text"]
+        ]
+
+    wait_until(lambda: len(acceptance()) == 1)
+    question = acceptance()[0]
+    assert "Deck sent to Acme" in texts(question.params["blocks"])
     with database.connect() as db:
         assert db.execute(sa.select(Task.state)).scalar_one() == TaskState.AWAITING_ACCEPTANCE
     assert _pending_checkins(database) == []
+
+    # The lead accepts, then says thanks in the owner's DM and the update channel.
+    _click(http_slack, OWNER, "done_accept", question)
+    assert (
+        "Only" in slack_sandbox.wait_for_call("chat.postEphemeral", timeout=10)[-1].params["text"]
+    )
+    _click(http_slack, LEAD, "done_accept", question)
+
+    def accepted() -> bool:
+        return any(
+            e.params["ts"] == question.response["ts"] and "Say thanks" in str(e.params)
+            for e in slack_sandbox.calls_to("chat.update")
+        )
+
+    wait_until(accepted)
+    _click(http_slack, LEAD, "done_thanks", question)
+    thanks = _opened(slack_sandbox, 6)
+    sent_thanks = http_slack.view_submission(
+        LEAD,
+        thanks,
+        {"thanks": {"value": "Superb work on this"}, "share": {"value": ["channel"]}},
+    )
+    assert sent_thanks.ack in (None, {})
+    wait_until(lambda: "thanks" in _dm_texts(slack_sandbox, "C0SBTEAM1"))
+    wait_until(lambda: ":clap:" in _dm_texts(slack_sandbox, OWNER))
+    with database.connect() as db:
+        assert db.execute(sa.select(Task.state)).scalar_one() == TaskState.COMPLETED

@@ -21,6 +21,7 @@ from bot.views.checkin import (
     overdue_message,
     update_modal,
 )
+from bot.views.completion import accepted_edit, done_for_lead, thanks_message, thanks_modal
 from bot.views.settings import SettingsView, settings_input, settings_modal
 from sandbox.oracle import validate_call, validate_view
 
@@ -59,6 +60,12 @@ VIEWS: dict[str, dict[str, Any]] = {
         initial=date(2026, 3, 20),
     ),
     "settings": settings_modal(SETTINGS),
+    "thanks, with channel": thanks_modal(
+        task_id=7, owner_id="U0SBMARC1", title="Acme", draft="Thank you", channel_id="C0SBTEAM1"
+    ),
+    "thanks, DM only": thanks_modal(
+        task_id=7, owner_id="U0SBMARC1", title="Acme", draft="Thank you", channel_id=None
+    ),
 }
 MESSAGES: dict[str, dict[str, Any]] = {
     "checkin": checkin_message(FACTS),
@@ -69,6 +76,17 @@ MESSAGES: dict[str, dict[str, Any]] = {
         title="Acme",
         answer=CheckinAnswer.BLOCKED,
         note="Finance <!channel> hasn't sent the numbers",
+    ),
+    "done, for the lead": done_for_lead(
+        task_id=7,
+        lead_id="U0SBLENA1",
+        owner_id="U0SBMARC1",
+        title="Acme",
+        summary="Sent <!channel>",
+        link="https://example.com/deck",
+    ),
+    "thanks": thanks_message(
+        to="C0SBTEAM1", lead_id="U0SBLENA1", owner_id="U0SBMARC1", title="Acme", text="Thanks!"
     ),
     "overdue": overdue_message(
         task_id=7, owner_id="U0SBMARC1", title="Acme", due_at=DUE, due_has_time=False
@@ -91,6 +109,12 @@ def test_modal_passes_the_oracle(oracle_path: Path, name: str) -> None:
 @pytest.mark.parametrize("name", sorted(MESSAGES))
 def test_message_passes_the_oracle(oracle_path: Path, name: str) -> None:
     assert validate_call("chat.postMessage", MESSAGES[name]) == []
+
+
+def test_accepted_edit_passes_the_oracle(oracle_path: Path) -> None:
+    edit = accepted_edit(task_id=7, owner_id="U0SBMARC1", title="Acme")
+    assert validate_call("chat.update", {"channel": "D1", "ts": "1.2", **edit}) == []
+    assert "done_thanks" in str(edit["blocks"])
 
 
 def test_brief_edit_passes_the_oracle(oracle_path: Path) -> None:

@@ -26,7 +26,8 @@ from bot.domain.types import (
     UpdateSource,
 )
 from bot.runtime import Runtime
-from bot.services import checkins, people, settings
+from bot.services import checkins, completion, people, settings
+from bot.services.common import Refusal
 from bot.services.delegations import SlackUser
 from bot.views.settings import SettingsInput
 from sandbox.server import SandboxServer
@@ -294,7 +295,7 @@ def test_done_stops_follow_up_and_tells_the_lead(world: World) -> None:
     assert world.task().state is TaskState.AWAITING_ACCEPTANCE
     world.run_until(at(6, 23))
     assert checkin_days(world) == [2]
-    assert any("Deck sent to Acme" in text for text in world.texts(LEAD))
+    assert any("Deck sent to Acme" in str(m["blocks"]) for m in world.sandbox.messages(LEAD))
 
 
 def test_time_away_pauses_checkins_and_the_lead_hears_once(world: World) -> None:
@@ -362,3 +363,73 @@ def test_a_new_slack_time_zone_is_picked_up_daily_and_moves_checkins(world: Worl
     pending = [r for r in world.rows(OutboxKind.CHECKIN) if r.state == OutboxState.PENDING]
     assert [r.due_at for r in pending] == [at(3, 15)]  # 10:00 in New York, same Tuesday
     assert people.refresh_time_zones(world.runtime, fetch) == 0 and asked == [OWNER]
+
+
+def _done(world: World) -> int:
+    """The owner marks the task done; returns its id."""
+    task_id = world.task().id
+    assert (
+        checkins.mark_done(
+            runtime=world.runtime,
+            team_id=TEAM,
+            task_id=task_id,
+            user_id=OWNER,
+            summary="Deck sent to Acme",
+            link="",
+        )
+        is None
+    )
+    return task_id
+
+
+def test_the_lead_accepts_then_thanks_in_the_dm_and_the_update_channel(world: World) -> None:
+    start(world, Rhythm.DAILY)
+    with session_scope(world.runtime.sessions) as session:
+        session.scalars(sa.select(Task)).one().update_channel_id = "C0SBTEAM1"
+    world.run_until(at(2, 10, 5))
+    task_id = _done(world)
+    world.run_until(at(2, 10, 6))
+    [question] = [m for m in world.sandbox.messages(LEAD) if "is done" in m["text"]]
+    assert "Accept" in str(question["blocks"]) and "Deck sent to Acme" in str(question["blocks"])
+    ids = {"runtime": world.runtime, "team_id": TEAM, "task_id": task_id}
+    early = completion.thanks_form(**ids, user_id=LEAD)  # type: ignore[arg-type]
+    assert isinstance(early, Refusal) and "once the work is accepted" in early.message
+    owner_try = completion.accept(**ids, user_id=OWNER)  # type: ignore[arg-type]
+    assert owner_try is not None and "Only" in owner_try.message
+    assert completion.accept(**ids, user_id=LEAD) is None  # type: ignore[arg-type]
+    assert world.task().state is TaskState.COMPLETED
+    again = completion.accept(**ids, user_id=LEAD)  # type: ignore[arg-type]
+    assert again is not None  # a second click is refused, not applied twice
+    form = completion.thanks_form(**ids, user_id=LEAD)  # type: ignore[arg-type]
+    assert isinstance(form, completion.FinishForm) and form.channel_id == "C0SBTEAM1"
+    assert "Acme renewal deck" in form.draft
+    sent = completion.thank(**ids, user_id=LEAD, text="Brilliant <!here> work", share=True)  # type: ignore[arg-type]
+    assert sent is None
+    world.run_until(at(2, 10, 7))
+    assert any("accepted" in text for text in world.texts(OWNER))
+    [dm] = [m for m in world.sandbox.messages(OWNER) if ":clap:" in m["text"]]
+    [post] = [m for m in world.sandbox.messages("C0SBTEAM1") if ":clap:" in m["text"]]
+    shown = [b["text"]["text"] for b in dm["blocks"]]
+    assert "Brilliant &lt;!here&gt; work" in shown[1]
+    assert shown == [b["text"]["text"] for b in post["blocks"]]
+    edits = [c.params["text"] for c in world.sandbox.calls_to("chat.update")]
+    assert "thanked" in edits[-1] and "update channel too" in edits[-1]
+
+
+def test_reopening_sends_the_reason_and_resumes_checkins(world: World) -> None:
+    start(world, Rhythm.DAILY)
+    world.run_until(at(2, 10, 5))
+    task_id = _done(world)
+    assert [r for r in world.rows(OutboxKind.CHECKIN) if r.state == OutboxState.PENDING] == []
+    reopened = completion.reopen(
+        runtime=world.runtime,
+        team_id=TEAM,
+        task_id=task_id,
+        user_id=LEAD,
+        text="The pricing slide shows last year's numbers",
+    )
+    assert reopened is None
+    assert world.task().state is TaskState.ACTIVE
+    world.run_until(at(3, 10, 5))
+    assert any("last year" in text and "reopened" in text for text in world.texts(OWNER))
+    assert checkin_days(world) == [2, 3]

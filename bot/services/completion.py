@@ -1,0 +1,187 @@
+"""Finished work: the lead accepts it (then thanks the owner) or reopens it with a reason."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.domain.lifecycle import Action
+from bot.domain.types import OutboxKind, TaskState
+from bot.runtime import Runtime
+from bot.services.checkins import reschedule
+from bot.services.common import (
+    Refusal,
+    acting,
+    audit,
+    latest_message,
+    load_task,
+    queue_message,
+    quote,
+    replace_message,
+)
+from bot.views.completion import accepted_edit, thanks_draft, thanks_message
+from bot.views.text import escape_mrkdwn
+from storage.db import session_scope
+
+
+@dataclass(frozen=True)
+class FinishForm:
+    """What the reopen and thanks modals need."""
+
+    task_id: int
+    title: str
+    owner_id: str
+    channel_id: str | None = None
+    draft: str = ""
+
+
+def accept(*, runtime: Runtime, team_id: str, task_id: int, user_id: str) -> Refusal | None:
+    """The lead accepts: the task is complete, the owner hears, the lead is offered thanks."""
+    with acting(runtime, team_id, task_id, user_id, Action.ACCEPT) as (session, task):
+        if isinstance(task, Refusal):
+            return task
+        now = runtime.clock()
+        before = task.state
+        task.state, task.completed_at, task.updated_at = TaskState.COMPLETED, now, now
+        audit(runtime, session, task, user_id, "accepted", before)
+        queue_message(
+            runtime,
+            session,
+            task,
+            OutboxKind.NOTICE,
+            {
+                "method": "chat.postMessage",
+                "args": {
+                    "channel": task.owner.slack_user_id,
+                    "text": f":tada: <@{user_id}> accepted *{escape_mrkdwn(task.title)}*. "
+                    "It's complete.",
+                },
+            },
+            task.owner,
+        )
+        question = latest_message(session, task, OutboxKind.ACCEPTANCE)
+        if question is not None:
+            edit = accepted_edit(
+                task_id=task.id, owner_id=task.owner.slack_user_id, title=task.title
+            )
+            queue_message(
+                runtime,
+                session,
+                task,
+                OutboxKind.NOTICE,
+                {"method": "chat.update", "args": edit, "update_of": question.id},
+            )
+    runtime.kick_sweep()
+    return None
+
+
+def reopen_form(
+    *, runtime: Runtime, team_id: str, task_id: int, user_id: str
+) -> FinishForm | Refusal:
+    """The lead may reopen this now, or why not."""
+    with acting(runtime, team_id, task_id, user_id, Action.REOPEN) as (_session, task):
+        if isinstance(task, Refusal):
+            return task
+        return FinishForm(task.id, task.title, task.owner.slack_user_id)
+
+
+def reopen(
+    *, runtime: Runtime, team_id: str, task_id: int, user_id: str, text: str
+) -> Refusal | None:
+    """The lead reopens with a reason: the owner gets it, check-ins resume."""
+    with acting(runtime, team_id, task_id, user_id, Action.REOPEN) as (session, task):
+        if isinstance(task, Refusal):
+            return task
+        now = runtime.clock()
+        before = task.state
+        task.state, task.done_at, task.updated_at = TaskState.ACTIVE, None, now
+        audit(runtime, session, task, user_id, "reopened", before, {"reason": text})
+        queue_message(
+            runtime,
+            session,
+            task,
+            OutboxKind.NOTICE,
+            {
+                "method": "chat.postMessage",
+                "args": {
+                    "channel": task.owner.slack_user_id,
+                    "text": f"<@{user_id}> reopened *{escape_mrkdwn(task.title)}*:\n{quote(text)}\n"
+                    "Check-ins resume; report or mark it done again when it's ready.",
+                },
+            },
+            task.owner,
+        )
+        replace_message(
+            runtime,
+            session,
+            task,
+            latest_message(session, task, OutboxKind.ACCEPTANCE),
+            f"You reopened *{escape_mrkdwn(task.title)}* and told "
+            f"<@{task.owner.slack_user_id}> why.",
+        )
+        reschedule(runtime, session, task, after=now)
+    runtime.kick_sweep()
+    return None
+
+
+def thanks_form(
+    *, runtime: Runtime, team_id: str, task_id: int, user_id: str
+) -> FinishForm | Refusal:
+    """The lead of a completed task may thank its owner."""
+    with session_scope(runtime.sessions) as session:
+        task = load_task(session, team_id, task_id)
+        if isinstance(task, Refusal):
+            return task
+        if task.lead.slack_user_id != user_id:
+            return Refusal(f"Only <@{task.lead.slack_user_id}> can do this.")
+        if task.state is not TaskState.COMPLETED:
+            return Refusal("Thanks come once the work is accepted.")
+        return FinishForm(
+            task.id,
+            task.title,
+            task.owner.slack_user_id,
+            task.update_channel_id,
+            thanks_draft(task.title),
+        )
+
+
+def thank(
+    *, runtime: Runtime, team_id: str, task_id: int, user_id: str, text: str, share: bool
+) -> Refusal | None:
+    """The thanks reach the owner, and the update channel when the lead chose to share."""
+    with session_scope(runtime.sessions) as session:
+        task = load_task(session, team_id, task_id)
+        if isinstance(task, Refusal):
+            return task
+        if task.lead.slack_user_id != user_id or task.state is not TaskState.COMPLETED:
+            return Refusal("Only the lead of accepted work can send thanks for it.")
+        targets = [task.owner.slack_user_id]
+        if share and task.update_channel_id:
+            targets.append(task.update_channel_id)
+        for target in targets:
+            args = thanks_message(
+                to=target,
+                lead_id=user_id,
+                owner_id=task.owner.slack_user_id,
+                title=task.title,
+                text=text,
+            )
+            queue_message(
+                runtime,
+                session,
+                task,
+                OutboxKind.RECOGNITION,
+                {"method": "chat.postMessage", "args": args},
+                task.owner if target == task.owner.slack_user_id else None,
+            )
+        audit(runtime, session, task, user_id, "thanked", task.state, {"shared": share})
+        replace_message(
+            runtime,
+            session,
+            task,
+            latest_message(session, task, OutboxKind.ACCEPTANCE),
+            f":tada: You accepted *{escape_mrkdwn(task.title)}* and thanked "
+            f"<@{task.owner.slack_user_id}>"
+            + (" in the update channel too." if len(targets) > 1 else "."),
+        )
+    runtime.kick_sweep()
+    return None
