@@ -146,10 +146,29 @@ def register(app: App, runtime: Runtime) -> None:
             ack(response_action="errors", errors={TASK_BLOCK: "Choose a delegation."})
             return
         status = choice_in(values, STATUS_BLOCK)
-        if status is None or status not in ANSWER_ACTIONS.values():
+        if status is None or status not in CheckinAnswer.__members__.values():
             ack(response_action="errors", errors={STATUS_BLOCK: "Choose how it is going."})
             return
         note = text_in(values, NOTE_BLOCK)
+        if status == CheckinAnswer.DONE:
+            if not note:
+                ack(
+                    response_action="errors", errors={NOTE_BLOCK: "Say in a sentence what is done."}
+                )
+                return
+            done = service.mark_done(
+                runtime=runtime,
+                team_id=team_of(body),
+                task_id=task_id,
+                user_id=user_of(body),
+                summary=note,
+                link="",
+            )
+            if done:
+                ack(response_action="update", view=notice_modal("Not marked done", done.message))
+            else:
+                ack()
+            return
         source = (
             UpdateSource.CHECKIN
             if metadata.get("source") == UpdateSource.CHECKIN.value

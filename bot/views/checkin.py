@@ -258,7 +258,12 @@ def update_modal(
         blocks.append(SectionBlock(text=f"*{escape_mrkdwn(title)}*"))
     options = [
         Option(value=answer.value, label=ANSWER_WORDS[answer].capitalize())
-        for answer in (CheckinAnswer.ON_TRACK, CheckinAnswer.AT_RISK, CheckinAnswer.BLOCKED)
+        for answer in (
+            CheckinAnswer.ON_TRACK,
+            CheckinAnswer.AT_RISK,
+            CheckinAnswer.BLOCKED,
+            CheckinAnswer.DONE,
+        )
     ]
     initial = next((o for o in options if health and o.value == health.value), options[0])
     blocks.append(
@@ -273,7 +278,8 @@ def update_modal(
             block_id=NOTE_BLOCK,
             label="Note",
             optional=True,
-            hint="Progress, a decision, or what you need. At risk or blocked reaches your lead.",
+            hint="Progress, a decision, or what you need. At risk or blocked reaches your lead; "
+            "for Done, say what you delivered.",
             element=PlainTextInputElement(
                 action_id="value",
                 multiline=True,

@@ -167,6 +167,21 @@ def test_owner_reports_unasked_and_settings_are_checked_inline(
             == "Asia/Kolkata"
         )
 
+    # /delegate update can finish the task too; Done needs a line on what was delivered.
+    http_slack.slash_command(OWNER, "update")
+    update = _opened(slack_sandbox, 5)
+    no_summary = http_slack.view_submission(OWNER, update, {"status": {"value": "done"}})
+    assert no_summary.ack == {
+        "response_action": "errors",
+        "errors": {"note": "Say in a sentence what is done."},
+    }
+    finished = http_slack.view_submission(
+        OWNER, update, {"status": {"value": "done"}, "note": {"value": "Deck delivered"}}
+    )
+    assert finished.ack in (None, {})
+    with database.connect() as db:
+        assert db.execute(sa.select(Task.state)).scalar_one() == TaskState.AWAITING_ACCEPTANCE
+
     # Someone with no active delegation asking to report gets a private, specific answer.
     http_slack.slash_command(LEAD, "update")
     wait_until(
