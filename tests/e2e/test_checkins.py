@@ -169,14 +169,14 @@ def test_owner_reports_unasked_and_settings_are_checked_inline(
 
     # /delegate update can finish the task too; Done needs a line on what was delivered.
     http_slack.slash_command(OWNER, "update")
-    update = _opened(slack_sandbox, 5)
-    no_summary = http_slack.view_submission(OWNER, update, {"status": {"value": "done"}})
+    update_view = _opened(slack_sandbox, 5)
+    no_summary = http_slack.view_submission(OWNER, update_view, {"status": {"value": "done"}})
     assert no_summary.ack == {
         "response_action": "errors",
         "errors": {"note": "Say in a sentence what is done."},
     }
     finished = http_slack.view_submission(
-        OWNER, update, {"status": {"value": "done"}, "note": {"value": "Deck delivered"}}
+        OWNER, update_view, {"status": {"value": "done"}, "note": {"value": "Deck delivered"}}
     )
     assert finished.ack in (None, {})
     with database.connect() as db:
