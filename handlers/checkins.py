@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import date, timedelta
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -42,10 +43,10 @@ from bot.views.checkin import (
     update_modal,
     url_in,
 )
-from bot.views.notes import note_modal, note_of
 from bot.views.restatement import task_id_of
 from bot.views.review import notice_modal
 from bot.views.text import escape_mrkdwn
+from handlers.notes import NoteForm, note_opener, note_submitter
 from handlers.payload import task_id_in, team_of, tell, user_of
 
 
@@ -86,6 +87,20 @@ def open_update(
     return None
 
 
+ALERT_REPLY = NoteForm(
+    callback_id=ALERT_REPLY_CALLBACK,
+    title="Reply",
+    intro="Your words reach {other} in their DM about *{title}*.",
+    label="Your reply",
+    placeholder="e.g. Let's talk at 2pm; I'll unblock the Finance numbers today.",
+    submit="Send",
+)
+
+
+# A date submitted for a task by someone: None when done, else why not (or the date's error).
+DateAction = Callable[[str, int, str, date], Refusal | str | None]
+
+
 def register(app: App, runtime: Runtime) -> None:
     """Attach the check-in buttons, the progress modal, and the lead's alert actions."""
 
@@ -103,36 +118,24 @@ def register(app: App, runtime: Runtime) -> None:
         if refusal:
             tell(client, body, refusal.message)
 
-    def open_note(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        """ "Add a note" opens the progress modal for this check-in's task."""
-        ack()
-        refusal = open_update(
-            client,
-            runtime,
-            trigger_id=body["trigger_id"],
-            team_id=team_of(body),
-            user_id=user_of(body),
-            task_id=task_id_in(body),
-            source=UpdateSource.CHECKIN,
-            message_ts=_message_ts(body),
-        )
-        if refusal:
-            tell(client, body, refusal.message)
+    def progress_opener(source: UpdateSource) -> Callable[..., None]:
+        def open_progress(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+            """The progress modal opens for this task ("Add a note" or "Report progress")."""
+            ack()
+            refusal = open_update(
+                client,
+                runtime,
+                trigger_id=body["trigger_id"],
+                team_id=team_of(body),
+                user_id=user_of(body),
+                task_id=task_id_in(body),
+                source=source,
+                message_ts=_message_ts(body) if source is UpdateSource.CHECKIN else None,
+            )
+            if refusal:
+                tell(client, body, refusal.message)
 
-    def open_report(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        """ "Report progress" on the brief opens the progress modal unasked."""
-        ack()
-        refusal = open_update(
-            client,
-            runtime,
-            trigger_id=body["trigger_id"],
-            team_id=team_of(body),
-            user_id=user_of(body),
-            task_id=task_id_in(body),
-            source=UpdateSource.UNPROMPTED,
-        )
-        if refusal:
-            tell(client, body, refusal.message)
+        return open_progress
 
     def submit_update(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         """The update is recorded; at risk or blocked reaches the lead at once."""
@@ -264,7 +267,7 @@ def register(app: App, runtime: Runtime) -> None:
         elif isinstance(result, str):
             tell(client, body, f"Not snoozed: {result}")
 
-    def dated(action: Any, title: str) -> Any:
+    def dated(action: DateAction, title: str) -> Callable[..., None]:
         def submit(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
             """A picked date is checked inline before anything changes."""
             task_id = task_id_of(view.get("private_metadata", ""))
@@ -272,13 +275,7 @@ def register(app: App, runtime: Runtime) -> None:
             if day is None or task_id is None:
                 ack(response_action="errors", errors={DATE_BLOCK: "Pick a date."})
                 return
-            result = action(
-                runtime=runtime,
-                team_id=team_of(body),
-                task_id=task_id,
-                user_id=user_of(body),
-                day=day,
-            )
+            result = action(team_of(body), task_id, user_of(body), day)
             if isinstance(result, Refusal):
                 ack(response_action="update", view=notice_modal(title, result.message))
             elif isinstance(result, str):
@@ -288,12 +285,15 @@ def register(app: App, runtime: Runtime) -> None:
 
         return submit
 
-    def snooze_until(**kwargs: Any) -> Refusal | str | None:
-        day = kwargs.pop("day")
-        return service.snooze(until=day, **kwargs)
+    def snooze_until(team_id: str, task_id: int, user_id: str, day: date) -> Refusal | str | None:
+        return service.snooze(
+            runtime=runtime, team_id=team_id, task_id=task_id, user_id=user_id, until=day
+        )
 
-    def new_date(**kwargs: Any) -> Refusal | str | None:
-        return service.change_due_date(new_date=kwargs.pop("day"), **kwargs)
+    def new_date(team_id: str, task_id: int, user_id: str, day: date) -> Refusal | str | None:
+        return service.change_due_date(
+            runtime=runtime, team_id=team_id, task_id=task_id, user_id=user_id, new_date=day
+        )
 
     def date_opener(callback_id: str, title: str, intro: str) -> Any:
         def open_picker(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
@@ -322,56 +322,10 @@ def register(app: App, runtime: Runtime) -> None:
 
         return open_picker
 
-    def open_reply(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        """The lead writes back to the owner about an alert."""
-        ack()
-        task = service.date_form(
-            runtime=runtime,
-            team_id=team_of(body),
-            task_id=task_id_in(body),
-            user_id=user_of(body),
-            lead_only=True,
-        )
-        if isinstance(task, Refusal):
-            tell(client, body, task.message)
-            return
-        client.views_open(
-            trigger_id=body["trigger_id"],
-            view=note_modal(
-                callback_id=ALERT_REPLY_CALLBACK,
-                task_id=task.task_id,
-                title="Reply",
-                intro=f"Your words reach <@{task.owner_id}> in their DM about "
-                f"*{escape_mrkdwn(task.title)}*.",
-                label="Your reply",
-                placeholder="e.g. Let's talk at 2pm; I'll unblock the Finance numbers today.",
-                submit="Send",
-            ),
-        )
-
-    def submit_reply(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        """The owner gets the lead's reply."""
-        task_id = task_id_of(view.get("private_metadata", ""))
-        text = note_of(view["state"]["values"])
-        if task_id is None or not text:
-            ack(response_action="errors", errors={"note": "Please write something first."})
-            return
-        refusal = service.reply_to_owner(
-            runtime=runtime,
-            team_id=team_of(body),
-            task_id=task_id,
-            user_id=user_of(body),
-            text=text,
-        )
-        if refusal:
-            ack(response_action="update", view=notice_modal("Not sent", refusal.message))
-        else:
-            ack()
-
     for action_id in ANSWER_ACTIONS:
         app.action(action_id)(answer)
-    app.action(NOTE_ACTION)(open_note)
-    app.action(REPORT_ACTION)(open_report)
+    app.action(NOTE_ACTION)(progress_opener(UpdateSource.CHECKIN))
+    app.action(REPORT_ACTION)(progress_opener(UpdateSource.UNPROMPTED))
     app.view(UPDATE_CALLBACK)(submit_update)
     app.action(DONE_ACTION)(open_done)
     app.view(DONE_CALLBACK)(submit_done)
@@ -393,5 +347,5 @@ def register(app: App, runtime: Runtime) -> None:
         )
     )
     app.view(NEW_DATE_CALLBACK)(dated(new_date, "Not changed"))
-    app.action(ALERT_REPLY_ACTION)(open_reply)
-    app.view(ALERT_REPLY_CALLBACK)(submit_reply)
+    app.action(ALERT_REPLY_ACTION)(note_opener(runtime, service.alert_reply_form, ALERT_REPLY))
+    app.view(ALERT_REPLY_CALLBACK)(note_submitter(runtime, service.reply_to_owner, ALERT_REPLY))

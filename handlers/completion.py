@@ -20,11 +20,21 @@ from bot.views.completion import (
     THANKS_CALLBACK,
     thanks_modal,
 )
-from bot.views.notes import NOTE_BLOCK, note_modal, note_of
 from bot.views.restatement import task_id_of
 from bot.views.review import notice_modal
-from bot.views.text import escape_mrkdwn
+from handlers.notes import NoteForm, note_opener, note_submitter
 from handlers.payload import task_id_in, team_of, tell, user_of
+
+REOPEN = NoteForm(
+    callback_id=REOPEN_CALLBACK,
+    title="Reopen",
+    intro="What does *{title}* still need? {other} gets your words and check-ins resume.",
+    label="What is missing",
+    placeholder="e.g. The pricing slide still shows last year's numbers.",
+    submit="Reopen",
+    empty="Say what is missing.",
+    failed="Not reopened",
+)
 
 
 def register(app: App, runtime: Runtime) -> None:
@@ -38,48 +48,6 @@ def register(app: App, runtime: Runtime) -> None:
         )
         if refusal:
             tell(client, body, refusal.message)
-
-    def open_reopen(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        """The lead writes what is missing before the work goes back to the owner."""
-        ack()
-        form = service.reopen_form(
-            runtime=runtime, team_id=team_of(body), task_id=task_id_in(body), user_id=user_of(body)
-        )
-        if isinstance(form, Refusal):
-            tell(client, body, form.message)
-            return
-        client.views_open(
-            trigger_id=body["trigger_id"],
-            view=note_modal(
-                callback_id=REOPEN_CALLBACK,
-                task_id=form.task_id,
-                title="Reopen",
-                intro=f"What does *{escape_mrkdwn(form.title)}* still need? "
-                f"<@{form.owner_id}> gets your words and check-ins resume.",
-                label="What is missing",
-                placeholder="e.g. The pricing slide still shows last year's numbers.",
-                submit="Reopen",
-            ),
-        )
-
-    def submit_reopen(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        """The owner gets the reason; the task is active again."""
-        task_id = task_id_of(view.get("private_metadata", ""))
-        text = note_of(view["state"]["values"])
-        if task_id is None or not text:
-            ack(response_action="errors", errors={NOTE_BLOCK: "Say what is missing."})
-            return
-        refusal = service.reopen(
-            runtime=runtime,
-            team_id=team_of(body),
-            task_id=task_id,
-            user_id=user_of(body),
-            text=text,
-        )
-        if refusal:
-            ack(response_action="update", view=notice_modal("Not reopened", refusal.message))
-        else:
-            ack()
 
     def open_thanks(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         """A thank-you, drafted and editable, opens for the lead."""
@@ -124,7 +92,7 @@ def register(app: App, runtime: Runtime) -> None:
             ack()
 
     app.action(ACCEPT_ACTION)(accept)
-    app.action(REOPEN_ACTION)(open_reopen)
-    app.view(REOPEN_CALLBACK)(submit_reopen)
+    app.action(REOPEN_ACTION)(note_opener(runtime, service.reopen_form, REOPEN))
+    app.view(REOPEN_CALLBACK)(note_submitter(runtime, service.reopen, REOPEN))
     app.action(THANKS_ACTION)(open_thanks)
     app.view(THANKS_CALLBACK)(submit_thanks)

@@ -32,6 +32,15 @@ def working_day_before(calendar: WorkCalendar, day: date) -> date | None:
     return None
 
 
+def working_day_after(calendar: WorkCalendar, day: date) -> date | None:
+    """The first working day strictly after `day` (None if there is none within a year)."""
+    for offset in range(1, _HORIZON_DAYS):
+        candidate = day + timedelta(days=offset)
+        if is_working_day(calendar, candidate):
+            return candidate
+    return None
+
+
 def _first_working_day(calendar: WorkCalendar, days: Iterable[date]) -> date | None:
     return next((day for day in days if is_working_day(calendar, day)), None)
 

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bot.domain.cadence import next_checkin_at
+from bot.domain.cadence import next_checkin_at, working_day_after
 from bot.domain.lifecycle import Action
 from bot.domain.rhythm import RhythmState, adapt, describe_change
 from bot.domain.types import (
@@ -36,10 +36,12 @@ from bot.domain.workdays import (
 from bot.runtime import Runtime
 from bot.services.common import (
     Refusal,
+    TaskLabel,
     acting,
     audit,
     calendar_of,
     load_task,
+    notify,
     queue_message,
     replace_message,
     withdraw_pending,
@@ -56,12 +58,11 @@ from bot.views.checkin import (
     missed_text,
     overdue_lead_text,
     overdue_message,
-    quoted,
     renudge_text,
     snoozed_text,
 )
 from bot.views.completion import done_for_lead
-from bot.views.text import escape_mrkdwn
+from bot.views.text import escape_mrkdwn, quote
 from storage import repositories as repo
 from storage.db import session_scope
 from storage.models import Outbox, Person, StatusUpdate, Task
@@ -105,15 +106,6 @@ def checkin_time(runtime: Runtime, person: Person) -> time:
 
 def _due(task: Task) -> datetime:
     return task.agreed_due_at or task.due_at
-
-
-def _first_working_day_after(calendar: WorkCalendar, day: date) -> date:
-    candidate = day + timedelta(days=1)
-    for _ in range(400):
-        if is_working_day(calendar, candidate):
-            return candidate
-        candidate += timedelta(days=1)
-    return candidate
 
 
 def schedule_next_checkin(
@@ -180,7 +172,9 @@ def _schedule_overdue(
     round_: int,
     day_after: date,
 ) -> None:
-    day = _first_working_day_after(calendar, day_after)
+    day = working_day_after(calendar, day_after)
+    if day is None:
+        return  # no working day within a year: nothing to ask on
     when = local_instant(calendar, day, checkin_time(runtime, task.owner))
     args = overdue_message(
         task_id=task.id,
@@ -302,18 +296,20 @@ def _record(
         runtime, session, task, checkin, answered_text(task.title, answer, describe_change(adapted))
     )
     if source is UpdateSource.UNPROMPTED and adapted.change is None:
-        _queue_owner_note(
+        notify(
             runtime,
             session,
             task,
+            task.owner,
             f"Thanks, your update on *{escape_mrkdwn(task.title)}* is recorded"
             + (" and your lead has been told." if answer is not CheckinAnswer.ON_TRACK else "."),
         )
     elif source is UpdateSource.UNPROMPTED:
-        _queue_owner_note(
+        notify(
             runtime,
             session,
             task,
+            task.owner,
             f"Thanks, your update on *{escape_mrkdwn(task.title)}* is recorded. "
             + str(describe_change(adapted)),
         )
@@ -346,28 +342,6 @@ def _record(
     else:
         # The next one follows the check-in being answered (even if a retry sent it late).
         schedule_next_checkin(runtime, session, task, after=max(now, answered_for or now))
-
-
-def _queue_owner_note(runtime: Runtime, session: Session, task: Task, text: str) -> None:
-    queue_message(
-        runtime,
-        session,
-        task,
-        OutboxKind.NOTICE,
-        {"method": "chat.postMessage", "args": {"channel": task.owner.slack_user_id, "text": text}},
-        task.owner,
-    )
-
-
-def _queue_lead_note(runtime: Runtime, session: Session, task: Task, text: str) -> None:
-    queue_message(
-        runtime,
-        session,
-        task,
-        OutboxKind.NOTICE,
-        {"method": "chat.postMessage", "args": {"channel": task.lead.slack_user_id, "text": text}},
-        task.lead,
-    )
 
 
 def answer_checkin(
@@ -523,10 +497,11 @@ def mark_done(
             {"method": "chat.postMessage", "args": question},
             task.lead,
         )
-        _queue_owner_note(
+        notify(
             runtime,
             session,
             task,
+            task.owner,
             f"Nice work. I've told <@{task.lead.slack_user_id}> that "
             f"*{escape_mrkdwn(task.title)}* is done; no more check-ins for it.",
         )
@@ -577,17 +552,19 @@ def change_due_date(
         shown = slack_date(new_due, with_time=task.due_has_time)
         title = escape_mrkdwn(task.title)
         if is_lead:
-            _queue_owner_note(
+            notify(
                 runtime,
                 session,
                 task,
+                task.owner,
                 f"<@{task.lead.slack_user_id}> moved the due date of *{title}* to {shown}.",
             )
         else:
-            _queue_lead_note(
+            notify(
                 runtime,
                 session,
                 task,
+                task.lead,
                 f":calendar: <@{task.owner.slack_user_id}> set a new date for *{title}*: {shown}.",
             )
             overdue = _clicked_or_latest(session, task, (OutboxKind.OVERDUE,), None)
@@ -609,11 +586,12 @@ def reply_to_owner(
             return task
         if task.lead.slack_user_id != user_id:
             return Refusal(f"Only <@{task.lead.slack_user_id}> can do this.")
-        _queue_owner_note(
+        notify(
             runtime,
             session,
             task,
-            f"<@{user_id}> replied about *{escape_mrkdwn(task.title)}*:\n{quoted(text)}",
+            task.owner,
+            f"<@{user_id}> replied about *{escape_mrkdwn(task.title)}*:\n{quote(text)}",
         )
     runtime.kick_sweep()
     return None
@@ -657,10 +635,11 @@ def after_checkin_sent(runtime: Runtime, session: Session, sent: ClaimedMessage)
     if unanswered:
         task.missed_checkins += 1
         if task.missed_checkins == MISSED_BEFORE_LEAD:
-            _queue_lead_note(
+            notify(
                 runtime,
                 session,
                 task,
+                task.lead,
                 missed_text(task.owner.slack_user_id, task.title, task.missed_checkins),
             )
     # A check-in already queued (a snooze or a re-plan that committed first) stands: a task
@@ -694,10 +673,11 @@ def after_overdue_sent(runtime: Runtime, session: Session, sent: ClaimedMessage)
     if task is None or task.state is not TaskState.ACTIVE or round_ is None:
         return
     if round_ == 1:
-        _queue_lead_note(
+        notify(
             runtime,
             session,
             task,
+            task.lead,
             overdue_lead_text(task.owner.slack_user_id, task.title, _due(task), task.due_has_time),
         )
     if round_ < OVERDUE_ROUNDS:
@@ -808,3 +788,13 @@ def date_form(
         today = runtime.clock().astimezone(zone).date()
         suggested = max(_due(task).astimezone(zone).date(), today) + timedelta(days=7)
         return DateForm(task.id, task.title, task.owner.slack_user_id, suggested)
+
+
+def alert_reply_form(
+    *, runtime: Runtime, team_id: str, task_id: int, user_id: str
+) -> TaskLabel | Refusal:
+    """The lead of the active task may write back to its owner."""
+    form = date_form(
+        runtime=runtime, team_id=team_id, task_id=task_id, user_id=user_id, lead_only=True
+    )
+    return form if isinstance(form, Refusal) else TaskLabel(form.task_id, form.title, form.owner_id)

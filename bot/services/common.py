@@ -17,10 +17,18 @@ from bot.domain.types import OutboxKind, OutboxState, TaskState
 from bot.domain.workdays import WorkCalendar
 from bot.runtime import Runtime
 from bot.services.delegations import confirmation_wait_key
-from bot.views.text import escape_mrkdwn
 from storage import repositories as repo
 from storage.db import session_scope
 from storage.models import Outbox, Person, Task, decode_working_days
+
+
+@dataclass(frozen=True)
+class TaskLabel:
+    """Enough to title a modal about a task, and whom it concerns besides the clicker."""
+
+    task_id: int
+    title: str
+    other_person: str
 
 
 @dataclass(frozen=True)
@@ -107,8 +115,9 @@ def queue_message(
     kind: OutboxKind,
     payload: dict[str, Any],
     recipient: Person | None = None,
+    unique_key: str | None = None,
 ) -> Outbox | None:
-    """Queue a message about the task, due now."""
+    """Queue a message about the task, due now (once per `unique_key`, if given)."""
     now = runtime.clock()
     return repo.enqueue_outbox(
         session=session,
@@ -119,6 +128,28 @@ def queue_message(
         now=now,
         task_id=task.id,
         recipient_id=recipient.id if recipient else None,
+        unique_key=unique_key,
+    )
+
+
+def notify(
+    runtime: Runtime,
+    session: Session,
+    task: Task,
+    person: Person,
+    text: str,
+    *,
+    unique_key: str | None = None,
+) -> Outbox | None:
+    """Queue a plain DM to `person` about the task, due now."""
+    return queue_message(
+        runtime,
+        session,
+        task,
+        OutboxKind.NOTICE,
+        {"method": "chat.postMessage", "args": {"channel": person.slack_user_id, "text": text}},
+        person,
+        unique_key=unique_key,
     )
 
 
@@ -192,8 +223,3 @@ def withdraw_pending(session: Session, task: Task, *kinds: OutboxKind) -> None:
         # The key is freed, so a re-plan may queue the same instant again.
         .values(state=OutboxState.CANCELLED, unique_key=None)
     )
-
-
-def quote(text: str) -> str:
-    """Escaped user text as a mrkdwn block quote, every line of it."""
-    return "\n".join(f">{line}" for line in escape_mrkdwn(text).splitlines() or [""])

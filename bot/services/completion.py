@@ -10,16 +10,17 @@ from bot.runtime import Runtime
 from bot.services.checkins import reschedule
 from bot.services.common import (
     Refusal,
+    TaskLabel,
     acting,
     audit,
     latest_message,
     load_task,
+    notify,
     queue_message,
-    quote,
     replace_message,
 )
 from bot.views.completion import accepted_edit, thanks_draft, thanks_message
-from bot.views.text import escape_mrkdwn
+from bot.views.text import escape_mrkdwn, quote
 from storage.db import session_scope
 
 
@@ -43,20 +44,12 @@ def accept(*, runtime: Runtime, team_id: str, task_id: int, user_id: str) -> Ref
         before = task.state
         task.state, task.completed_at, task.updated_at = TaskState.COMPLETED, now, now
         audit(runtime, session, task, user_id, "accepted", before)
-        queue_message(
+        notify(
             runtime,
             session,
             task,
-            OutboxKind.NOTICE,
-            {
-                "method": "chat.postMessage",
-                "args": {
-                    "channel": task.owner.slack_user_id,
-                    "text": f":tada: <@{user_id}> accepted *{escape_mrkdwn(task.title)}*. "
-                    "It's complete.",
-                },
-            },
             task.owner,
+            f":tada: <@{user_id}> accepted *{escape_mrkdwn(task.title)}*. It's complete.",
         )
         question = latest_message(session, task, OutboxKind.ACCEPTANCE)
         if question is not None:
@@ -76,12 +69,12 @@ def accept(*, runtime: Runtime, team_id: str, task_id: int, user_id: str) -> Ref
 
 def reopen_form(
     *, runtime: Runtime, team_id: str, task_id: int, user_id: str
-) -> FinishForm | Refusal:
+) -> TaskLabel | Refusal:
     """The lead may reopen this now, or why not."""
     with acting(runtime, team_id, task_id, user_id, Action.REOPEN) as (_session, task):
         if isinstance(task, Refusal):
             return task
-        return FinishForm(task.id, task.title, task.owner.slack_user_id)
+        return TaskLabel(task.id, task.title, task.owner.slack_user_id)
 
 
 def reopen(
@@ -95,20 +88,13 @@ def reopen(
         before = task.state
         task.state, task.done_at, task.updated_at = TaskState.ACTIVE, None, now
         audit(runtime, session, task, user_id, "reopened", before, {"reason": text})
-        queue_message(
+        notify(
             runtime,
             session,
             task,
-            OutboxKind.NOTICE,
-            {
-                "method": "chat.postMessage",
-                "args": {
-                    "channel": task.owner.slack_user_id,
-                    "text": f"<@{user_id}> reopened *{escape_mrkdwn(task.title)}*:\n{quote(text)}\n"
-                    "Check-ins resume; report or mark it done again when it's ready.",
-                },
-            },
             task.owner,
+            f"<@{user_id}> reopened *{escape_mrkdwn(task.title)}*:\n{quote(text)}\n"
+            "Check-ins resume; report or mark it done again when it's ready.",
         )
         replace_message(
             runtime,

@@ -26,8 +26,8 @@ from bot.services.common import (
     audit,
     calendar_of,
     latest_message,
+    notify,
     queue_message,
-    quote,
     replace_message,
     withdraw_pending,
     withdraw_waiting_reminders,
@@ -36,6 +36,7 @@ from bot.services.delegations import (
     SlackUser,
     brief_view_of,
     due_instant,
+    person_from_slack,
     queue_confirmation_reminders,
 )
 from bot.views.brief_message import CONFIRM_ACTION, QUESTION_ACTION, brief_message, slack_date
@@ -43,8 +44,7 @@ from bot.views.checkin import active_brief_edit
 from bot.views.delegation import RHYTHM_LABELS
 from bot.views.restatement import RestatementInput
 from bot.views.review import ReviewView, review_message
-from bot.views.text import escape_mrkdwn
-from storage import repositories as repo
+from bot.views.text import escape_mrkdwn, quote
 from storage.models import Outbox, Restatement
 
 
@@ -222,17 +222,7 @@ def approve(*, runtime: Runtime, team_id: str, task_id: int, user_id: str) -> Re
             )
             + f"\n{RULES_TEXT}"
         )
-        queue_message(
-            runtime,
-            session,
-            task,
-            OutboxKind.NOTICE,
-            {
-                "method": "chat.postMessage",
-                "args": {"channel": task.owner.slack_user_id, "text": text},
-            },
-            task.owner,
-        )
+        notify(runtime, session, task, task.owner, text)
         brief = latest_message(session, task, OutboxKind.BRIEF, OutboxKind.CLARIFICATION)
         if brief is not None:
             edit = active_brief_edit(
@@ -431,17 +421,7 @@ def reassign(
             task.restatements[-1].reviewed_at = now
         old_prompt = latest_message(session, task, OutboxKind.BRIEF, OutboxKind.CLARIFICATION)
         old_review = latest_message(session, task, OutboxKind.REVIEW)
-        successor = repo.upsert_person(
-            session=session,
-            team_id=team_id,
-            slack_user_id=new_owner.user_id,
-            now=now,
-            display_name=new_owner.display_name,
-            real_name=new_owner.real_name,
-            tz=new_owner.tz,
-            is_bot=new_owner.is_bot,
-            is_deleted=new_owner.deleted,
-        )
+        successor = person_from_slack(runtime, session, team_id, new_owner)
         before = task.state
         task.owner_id, task.state, task.health, task.updated_at = (
             successor.id,
@@ -468,20 +448,13 @@ def reassign(
             old_prompt,
             f"*{title}* was reassigned to <@{new_owner.user_id}>. Thanks for your time.",
         )
-        queue_message(
+        notify(
             runtime,
             session,
             task,
-            OutboxKind.NOTICE,
-            {
-                "method": "chat.postMessage",
-                "args": {
-                    "channel": previous.slack_user_id,
-                    "text": f"<@{lead}> reassigned *{title}* to <@{new_owner.user_id}>. "
-                    "Nothing more is needed from you.",
-                },
-            },
             previous,
+            f"<@{lead}> reassigned *{title}* to <@{new_owner.user_id}>. "
+            "Nothing more is needed from you.",
         )
         replace_message(
             runtime,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from slack_sdk.models.blocks import ActionsBlock, ButtonElement, ConfirmObject, SectionBlock
 
 from bot.domain.lifecycle import Action
@@ -11,32 +9,23 @@ from bot.domain.types import OutboxKind, TaskState
 from bot.runtime import Runtime
 from bot.services.common import (
     Refusal,
+    TaskLabel,
     acting,
     audit,
     latest_message,
     load_task,
     queue_message,
-    quote,
     replace_message,
     withdraw_waiting_reminders,
 )
 from bot.views.review import CANCEL_ACTION, REASSIGN_ACTION
-from bot.views.text import escape_mrkdwn
+from bot.views.text import escape_mrkdwn, quote
 from storage.db import session_scope
 
 REPLY_ACTION = "question_reply"
 OPEN_STATES_FOR_QUESTIONS = frozenset(
     {TaskState.AWAITING_CONFIRMATION, TaskState.AWAITING_APPROVAL, TaskState.ACTIVE}
 )
-
-
-@dataclass(frozen=True)
-class TaskLabel:
-    """Enough to title a modal about a task."""
-
-    task_id: int
-    title: str
-    other_person: str
 
 
 def question_form(

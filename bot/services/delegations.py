@@ -110,7 +110,8 @@ def open_projects(*, runtime: Runtime, team_id: str) -> tuple[tuple[int, str], .
     return tuple((row.id, row.name) for row in rows)
 
 
-def _person(runtime: Runtime, session: Session, team_id: str, user: SlackUser) -> Person:
+def person_from_slack(runtime: Runtime, session: Session, team_id: str, user: SlackUser) -> Person:
+    """The person as users.info describes them now, created or refreshed."""
     return repo.upsert_person(
         session=session,
         team_id=team_id,
@@ -139,8 +140,8 @@ def create_delegation(
     now = runtime.clock()
     due_at = due_instant(brief.due_date, brief.due_time, lead_tz)
     with session_scope(runtime.sessions) as session:
-        lead_row = _person(runtime, session, team_id, lead)
-        owner_row = _person(runtime, session, team_id, owner)
+        lead_row = person_from_slack(runtime, session, team_id, lead)
+        owner_row = person_from_slack(runtime, session, team_id, owner)
         project = _project(session, team_id, brief, lead_row.id, now)
         task = repo.create_task(
             session=session,

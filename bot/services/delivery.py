@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from bot.domain.types import OutboxKind
 from bot.runtime import Runtime
+from bot.services.common import notify
 from bot.views.text import escape_mrkdwn
 from storage import repositories as repo
 from storage.models import Person
@@ -36,17 +36,4 @@ def tell_lead_of_failure(
         f"I couldn't deliver a message about *{escape_mrkdwn(task.title)}*{who}: Slack said "
         f"`{escape_mrkdwn(error)}`. " + ADVICE.get(error, "I won't retry it.")
     )
-    now = runtime.clock()
-    repo.enqueue_outbox(
-        session=session,
-        team_id=failed.team_id,
-        kind=OutboxKind.NOTICE,
-        payload={
-            "method": "chat.postMessage",
-            "args": {"channel": task.lead.slack_user_id, "text": text},
-        },
-        due_at=now,
-        now=now,
-        task_id=task.id,
-        recipient_id=task.lead_id,
-    )
+    notify(runtime, session, task, task.lead, text)

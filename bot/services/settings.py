@@ -5,12 +5,12 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from bot.domain.settings import away_problems, tz_problem
-from bot.domain.types import OutboxKind, TaskState
+from bot.domain.types import TaskState
 from bot.domain.workdays import local_instant
 from bot.runtime import Runtime
 from bot.services.checkins import checkin_time, reschedule
-from bot.services.common import calendar_of
-from bot.services.delegations import SlackUser
+from bot.services.common import calendar_of, notify
+from bot.services.delegations import SlackUser, person_from_slack
 from bot.views.brief_message import slack_date
 from bot.views.settings import (
     DAYS_BLOCK,
@@ -26,24 +26,10 @@ from storage.db import session_scope
 from storage.models import Person, decode_working_days, encode_working_days
 
 
-def _person(runtime: Runtime, session: Session, team_id: str, user: SlackUser) -> Person:
-    return repo.upsert_person(
-        session=session,
-        team_id=team_id,
-        slack_user_id=user.user_id,
-        now=runtime.clock(),
-        display_name=user.display_name,
-        real_name=user.real_name,
-        tz=user.tz,
-        is_bot=user.is_bot,
-        is_deleted=user.deleted,
-    )
-
-
 def settings_form(*, runtime: Runtime, team_id: str, user: SlackUser) -> SettingsView:
     """The person's current settings (refreshing their Slack time zone on the way)."""
     with session_scope(runtime.sessions) as session:
-        person = _person(runtime, session, team_id, user)
+        person = person_from_slack(runtime, session, team_id, user)
         days = decode_working_days(person.working_days) if person.working_days else None
         return SettingsView(
             slack_tz=person.tz,
@@ -67,7 +53,7 @@ def save_settings(
     if not chosen.working_days:
         errors[DAYS_BLOCK] = "Tick at least one working day."
     with session_scope(runtime.sessions) as session:
-        person = _person(runtime, session, team_id, user)
+        person = person_from_slack(runtime, session, team_id, user)
         today = runtime.clock().astimezone(calendar_of(runtime, person).tz).date()
         away = away_problems(chosen.ooo_start, chosen.ooo_end, today)
         errors.update(
@@ -108,17 +94,11 @@ def _replan(runtime: Runtime, session: Session, person: Person, *, tell_leads: b
             f"{person.ooo_end.isoformat()}. Check-ins on their delegations pause and resume "
             f"on their next working day after {slack_date(back, with_time=False)}."
         )
-        repo.enqueue_outbox(
-            session=session,
-            team_id=person.team_id,
-            kind=OutboxKind.NOTICE,
-            payload={
-                "method": "chat.postMessage",
-                "args": {"channel": task.lead.slack_user_id, "text": text},
-            },
-            due_at=now,
-            now=now,
+        notify(
+            runtime,
+            session,
+            task,
+            task.lead,
+            text,
             unique_key=f"ooo:{person.id}:{person.ooo_start}:{person.ooo_end}:{task.lead_id}",
-            task_id=task.id,
-            recipient_id=task.lead_id,
         )

@@ -27,7 +27,7 @@ from slack_sdk.models.views import View
 
 from bot.domain.types import CheckinAnswer, Health
 from bot.views.brief_message import slack_date
-from bot.views.text import escape_mrkdwn
+from bot.views.text import escape_mrkdwn, quote
 
 ANSWER_ACTIONS: dict[str, CheckinAnswer] = {
     "checkin_on_track": CheckinAnswer.ON_TRACK,
@@ -150,11 +150,6 @@ def snoozed_text(title: str, until: datetime) -> str:
     )
 
 
-def quoted(text: str) -> str:
-    """Escaped user text as a block quote."""
-    return "\n".join(f">{line}" for line in escape_mrkdwn(text).splitlines() or [""])
-
-
 def lead_alert(
     *, task_id: int, lead_id: str, owner_id: str, title: str, answer: CheckinAnswer, note: str = ""
 ) -> dict[str, Any]:
@@ -163,7 +158,7 @@ def lead_alert(
     value = str(task_id)
     blocks: list[Any] = [SectionBlock(text=text)]
     if note:
-        blocks.append(SectionBlock(text=quoted(note)[:3000]))
+        blocks.append(SectionBlock(text=quote(note)[:3000]))
     blocks.append(
         ActionsBlock(
             block_id=f"alert_{task_id}",

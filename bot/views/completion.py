@@ -16,7 +16,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.views.text import escape_mrkdwn
+from bot.views.text import escape_mrkdwn, quote
 
 ACCEPT_ACTION = "done_accept"
 REOPEN_ACTION = "done_reopen"
@@ -27,17 +27,12 @@ THANKS_BLOCK, SHARE_BLOCK = "thanks", "share"
 THANKS_MAX = 2000
 
 
-def quoted(text: str) -> str:
-    """Escaped user text as a block quote."""
-    return "\n".join(f">{line}" for line in escape_mrkdwn(text).splitlines() or [""])
-
-
 def done_for_lead(
     *, task_id: int, lead_id: str, owner_id: str, title: str, summary: str, link: str | None
 ) -> dict[str, Any]:
     """chat.postMessage arguments asking the lead to accept or reopen finished work."""
     text = f":white_check_mark: <@{owner_id}> says *{escape_mrkdwn(title)}* is done."
-    body = quoted(summary) + (f"\n<{link}|Link to the work>" if link else "")
+    body = quote(summary) + (f"\n<{link}|Link to the work>" if link else "")
     value = str(task_id)
     blocks = [
         SectionBlock(text=text),
@@ -122,5 +117,5 @@ def thanks_message(
 ) -> dict[str, Any]:
     """chat.postMessage arguments for the thanks, in the owner's DM or the update channel."""
     header = f":clap: <@{lead_id}> thanks <@{owner_id}> for *{escape_mrkdwn(title)}*"
-    blocks = [SectionBlock(text=header), SectionBlock(text=quoted(text)[:3000])]
+    blocks = [SectionBlock(text=header), SectionBlock(text=quote(text)[:3000])]
     return {"channel": to, "text": header, "blocks": [b.to_dict() for b in blocks]}

@@ -20,7 +20,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.domain.calendar import DAY_NAMES
-from bot.views.checkin import Values
+from bot.views.checkin import Values, date_in
 
 SETTINGS_CALLBACK = "settings"
 TZ_BLOCK, TIME_BLOCK, DAYS_BLOCK = "tz", "checkin_time", "days"
@@ -126,14 +126,6 @@ class SettingsInput:
     ooo_end: date | None
 
 
-def _date(values: Values, block: str) -> date | None:
-    picked = values.get(block, {}).get("value", {}).get("selected_date")
-    try:
-        return date.fromisoformat(str(picked)) if picked else None
-    except ValueError:
-        return None
-
-
 def settings_input(values: Values) -> SettingsInput:
     """Read the settings modal's state."""
     tz = str(values.get(TZ_BLOCK, {}).get("value", {}).get("value") or "").strip()
@@ -148,6 +140,6 @@ def settings_input(values: Values) -> SettingsInput:
         tz=tz,
         checkin_time=at,
         working_days=frozenset(d for d in days if 0 <= d < 7),
-        ooo_start=_date(values, OOO_START_BLOCK),
-        ooo_end=_date(values, OOO_END_BLOCK),
+        ooo_start=date_in(values, OOO_START_BLOCK),
+        ooo_end=date_in(values, OOO_END_BLOCK),
     )
