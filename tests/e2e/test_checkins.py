@@ -317,6 +317,14 @@ def test_alert_actions_snooze_and_done_work_through_slack(
         assert db.execute(sa.select(Task.state)).scalar_one() == TaskState.AWAITING_ACCEPTANCE
     assert _pending_checkins(database) == []
 
+    # Reopen asks what is missing; an empty answer is refused inline.
+    _click(http_slack, LEAD, "done_reopen", question)
+    reopen = _opened(slack_sandbox, 6)
+    assert http_slack.view_submission(LEAD, reopen, {"note": {"value": ""}}).ack == {
+        "response_action": "errors",
+        "errors": {"note": "Say what is missing."},
+    }
+
     # The lead accepts, then says thanks in the owner's DM and the update channel.
     _click(http_slack, OWNER, "done_accept", question)
     assert (
@@ -332,7 +340,7 @@ def test_alert_actions_snooze_and_done_work_through_slack(
 
     wait_until(accepted)
     _click(http_slack, LEAD, "done_thanks", question)
-    thanks = _opened(slack_sandbox, 6)
+    thanks = _opened(slack_sandbox, 7)
     sent_thanks = http_slack.view_submission(
         LEAD,
         thanks,
