@@ -40,6 +40,7 @@ from bot.services.common import (
     acting,
     audit,
     calendar_of,
+    lead_task,
     load_task,
     notify,
     queue_message,
@@ -581,11 +582,9 @@ def reply_to_owner(
 ) -> Refusal | None:
     """The lead answers an alert: the owner gets the words in their DM."""
     with session_scope(runtime.sessions) as session:
-        task = load_task(session, team_id, task_id)
+        task = lead_task(session, team_id, task_id, user_id)
         if isinstance(task, Refusal):
             return task
-        if task.lead.slack_user_id != user_id:
-            return Refusal(f"Only <@{task.lead.slack_user_id}> can do this.")
         notify(
             runtime,
             session,

@@ -78,6 +78,14 @@ def load_task(session: Session, team_id: str, task_id: int) -> Task | Refusal:
     return task if task is not None else Refusal("I can't find that delegation any more.")
 
 
+def lead_task(session: Session, team_id: str, task_id: int, user_id: str) -> Task | Refusal:
+    """The task if `user_id` is its lead, else a refusal naming who is."""
+    task = load_task(session, team_id, task_id)
+    if isinstance(task, Refusal) or task.lead.slack_user_id == user_id:
+        return task
+    return Refusal(f"Only <@{task.lead.slack_user_id}> can do this.")
+
+
 def calendar_of(runtime: Runtime, person: Person) -> WorkCalendar:
     """The person's working calendar: their zone, their days or the team's."""
     try:

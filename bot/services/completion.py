@@ -14,6 +14,7 @@ from bot.services.common import (
     acting,
     audit,
     latest_message,
+    lead_task,
     load_task,
     notify,
     queue_message,
@@ -114,11 +115,9 @@ def thanks_form(
 ) -> FinishForm | Refusal:
     """The lead of a completed task may thank its owner."""
     with session_scope(runtime.sessions) as session:
-        task = load_task(session, team_id, task_id)
+        task = lead_task(session, team_id, task_id, user_id)
         if isinstance(task, Refusal):
             return task
-        if task.lead.slack_user_id != user_id:
-            return Refusal(f"Only <@{task.lead.slack_user_id}> can do this.")
         if task.state is not TaskState.COMPLETED:
             return Refusal("Thanks come once the work is accepted.")
         return FinishForm(

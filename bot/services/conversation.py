@@ -13,6 +13,7 @@ from bot.services.common import (
     acting,
     audit,
     latest_message,
+    lead_task,
     load_task,
     queue_message,
     replace_message,
@@ -100,11 +101,9 @@ def reply_form(
 ) -> TaskLabel | Refusal:
     """Only the lead replies to the owner's questions."""
     with session_scope(runtime.sessions) as session:
-        task = load_task(session, team_id, task_id)
+        task = lead_task(session, team_id, task_id, user_id)
         if isinstance(task, Refusal):
             return task
-        if task.lead.slack_user_id != user_id:
-            return Refusal(f"Only <@{task.lead.slack_user_id}> can do this.")
         return TaskLabel(task.id, task.title, task.owner.slack_user_id)
 
 
