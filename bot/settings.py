@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     working_days: str = "Mon-Fri"
     open_delegation_soft_limit: int = Field(default=5, ge=1, le=100)
     digest_time: time = time(16, 30)
+    # Owners may answer a feedback survey without their name only when at least this many
+    # were asked, and anonymous answers are shown only when at least this many chose it.
+    anonymity_threshold: int = Field(default=3, ge=2, le=50)
 
     # Delivery and process behaviour.
     sweep_interval_seconds: float = Field(default=5.0, gt=0, le=300)

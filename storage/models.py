@@ -143,6 +143,7 @@ class Workspace(Base):
         ),
         sa.CheckConstraint("digest_hour BETWEEN 0 AND 23", name="digest_hour_range"),
         sa.CheckConstraint("open_delegation_limit >= 1", name="open_delegation_limit_positive"),
+        sa.CheckConstraint("anonymity_threshold >= 2", name="anonymity_threshold_at_least_two"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -157,6 +158,9 @@ class Workspace(Base):
     default_work_end: Mapped[dt.time] = mapped_column(default=dt.time(17, 0))
     open_delegation_limit: Mapped[int] = mapped_column(default=5)
     digest_hour: Mapped[int] = mapped_column(default=17)
+    # Owners answer a survey anonymously only in a round of at least this many (issue 5);
+    # None follows the deployment's ANONYMITY_THRESHOLD.
+    anonymity_threshold: Mapped[int | None]
     installed_at: Mapped[dt.datetime]
     updated_at: Mapped[dt.datetime]
 
@@ -433,6 +437,7 @@ class Survey(Base):
         sa.Index("ix_surveys_team_id_lead_id_sent_at", "team_id", "lead_id", "sent_at"),
         sa.Index("ix_surveys_team_id_respondent_id", "team_id", "respondent_id"),
         sa.Index("ix_surveys_team_id_task_id", "team_id", "task_id"),
+        sa.Index("ix_surveys_team_id_project_id", "team_id", "project_id"),
         sa.CheckConstraint(
             "task_id IS NOT NULL OR project_id IS NOT NULL", name="about_task_or_project"
         ),
@@ -446,8 +451,18 @@ class Survey(Base):
     lead_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id"))
     respondent_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id"))
     sent_at: Mapped[dt.datetime]
+    # The round closes at closes_at (or earlier, once everyone asked has answered);
+    # closed_at is when its report was composed. Nothing is accepted after either.
+    closes_at: Mapped[dt.datetime]
+    closed_at: Mapped[dt.datetime | None]
+    # Whether the owner could answer without their name (asked >= the workspace threshold).
+    anonymity_offered: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     submitted_at: Mapped[dt.datetime | None]
 
+    task: Mapped[Task | None] = relationship(foreign_keys=[task_id])
+    project: Mapped[Project | None] = relationship(foreign_keys=[project_id])
+    lead: Mapped[Person] = relationship(foreign_keys=[lead_id])
+    respondent: Mapped[Person] = relationship(foreign_keys=[respondent_id])
     response: Mapped[SurveyResponse | None] = relationship(back_populates="survey")
 
 

@@ -15,7 +15,16 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload
 
-from bot.domain.types import OPEN_STATES, OutboxKind, OutboxState, ProjectState, Rhythm, TaskState
+from bot.domain.types import (
+    OPEN_STATES,
+    CheckinAnswer,
+    OutboxKind,
+    OutboxState,
+    ProjectState,
+    Rhythm,
+    SurveyKind,
+    TaskState,
+)
 from storage.models import (
     AuditEvent,
     Base,
@@ -24,6 +33,9 @@ from storage.models import (
     Person,
     ProcessedEvent,
     Project,
+    StatusUpdate,
+    Survey,
+    SurveyResponse,
     Task,
     Workspace,
 )
@@ -167,6 +179,184 @@ def get_project_by_name(*, session: Session, team_id: str, name: str) -> Project
     return session.scalars(
         sa.select(Project).where(Project.team_id == team_id, Project.name == name)
     ).one_or_none()
+
+
+def find_project(*, session: Session, team_id: str, name: str) -> Project | None:
+    """The project called `name`, ignoring case and surrounding space."""
+    wanted = " ".join(name.split()).casefold()
+    for project in session.scalars(sa.select(Project).where(Project.team_id == team_id)):
+        if " ".join(project.name.split()).casefold() == wanted:
+            return project
+    return None
+
+
+def list_project_tasks(*, session: Session, team_id: str, project_id: int) -> list[Task]:
+    """Every task of the project with its people, soonest due first."""
+    return list(
+        session.scalars(
+            sa.select(Task)
+            .where(Task.team_id == team_id, Task.project_id == project_id)
+            .options(joinedload(Task.owner), joinedload(Task.lead))
+            .order_by(Task.due_at, Task.id)
+        )
+    )
+
+
+# --- surveys --------------------------------------------------------------------------------
+
+
+def create_survey(
+    *,
+    session: Session,
+    team_id: str,
+    kind: SurveyKind,
+    lead_id: int,
+    respondent_id: int,
+    sent_at: dt.datetime,
+    closes_at: dt.datetime,
+    anonymity_offered: bool,
+    task_id: int | None = None,
+    project_id: int | None = None,
+) -> Survey:
+    """Add one survey of a round (about a task or a whole project)."""
+    _require_people(session=session, team_id=team_id, person_ids=[lead_id, respondent_id])
+    survey = Survey(
+        team_id=team_id,
+        kind=kind,
+        lead_id=lead_id,
+        respondent_id=respondent_id,
+        sent_at=sent_at,
+        closes_at=closes_at,
+        anonymity_offered=anonymity_offered,
+        task_id=task_id,
+        project_id=project_id,
+    )
+    session.add(survey)
+    session.flush()
+    return survey
+
+
+def get_survey(*, session: Session, team_id: str, survey_id: int) -> Survey | None:
+    """The survey with its people and response, or None if not in this workspace."""
+    return session.scalars(
+        sa.select(Survey)
+        .where(Survey.team_id == team_id, Survey.id == survey_id)
+        .options(
+            joinedload(Survey.respondent),
+            joinedload(Survey.lead),
+            joinedload(Survey.response),
+            joinedload(Survey.task),
+            joinedload(Survey.project),
+        )
+    ).one_or_none()
+
+
+def round_surveys(
+    *, session: Session, team_id: str, project_id: int | None, task_id: int | None
+) -> list[Survey]:
+    """The surveys of one round: a project's, or a task's outside any project."""
+    where = (
+        Survey.project_id == project_id
+        if project_id is not None
+        else sa.and_(Survey.task_id == task_id, Survey.project_id.is_(None))
+    )
+    return list(
+        session.scalars(
+            sa.select(Survey)
+            .where(Survey.team_id == team_id, where)
+            .options(joinedload(Survey.respondent), joinedload(Survey.response))
+            .order_by(Survey.id)
+        )
+    )
+
+
+def closed_rounds_of_lead(
+    *, session: Session, team_id: str, lead_id: int, since: dt.datetime | None = None
+) -> list[tuple[int | None, int | None]]:
+    """(project_id, task_id) of the lead's closed rounds, most recently closed first."""
+    closed = sa.func.max(Survey.closed_at)
+    statement = (
+        sa.select(Survey.project_id, sa.case((Survey.project_id.is_(None), Survey.task_id)))
+        .where(Survey.team_id == team_id, Survey.lead_id == lead_id, Survey.closed_at.is_not(None))
+        .group_by(Survey.project_id, sa.case((Survey.project_id.is_(None), Survey.task_id)))
+        .order_by(closed.desc())
+    )
+    if since is not None:
+        statement = statement.having(closed >= since)
+    return [(row[0], row[1]) for row in session.execute(statement)]
+
+
+def add_survey_response(
+    *, session: Session, survey: Survey, now: dt.datetime, **answers: Any
+) -> SurveyResponse:
+    """Record the answers to `survey` and mark it submitted."""
+    response = SurveyResponse(
+        team_id=survey.team_id, survey_id=survey.id, submitted_at=now, **answers
+    )
+    session.add(response)
+    survey.submitted_at = now
+    session.flush()
+    return response
+
+
+def went_at_risk(*, session: Session, team_id: str, task_ids: Sequence[int]) -> set[int]:
+    """Which of these tasks ever had an at-risk or blocked answer."""
+    if not task_ids:
+        return set()
+    return set(
+        session.scalars(
+            sa.select(StatusUpdate.task_id)
+            .where(
+                StatusUpdate.team_id == team_id,
+                StatusUpdate.task_id.in_(task_ids),
+                StatusUpdate.answer.in_([CheckinAnswer.AT_RISK, CheckinAnswer.BLOCKED]),
+            )
+            .distinct()
+        )
+    )
+
+
+def health_counts(
+    *, session: Session, team_id: str, task_ids: Sequence[int]
+) -> dict[int, dict[CheckinAnswer, int]]:
+    """How many answers of each kind every one of these tasks had."""
+    counts: dict[int, dict[CheckinAnswer, int]] = {task_id: {} for task_id in task_ids}
+    if not task_ids:
+        return counts
+    rows = session.execute(
+        sa.select(StatusUpdate.task_id, StatusUpdate.answer, sa.func.count())
+        .where(StatusUpdate.team_id == team_id, StatusUpdate.task_id.in_(task_ids))
+        .group_by(StatusUpdate.task_id, StatusUpdate.answer)
+    )
+    for task_id, answer, count in rows:
+        counts[task_id][answer] = count
+    return counts
+
+
+def checkin_counts(*, session: Session, team_id: str, task_ids: Sequence[int]) -> tuple[int, int]:
+    """(check-ins sent, check-ins answered) over these tasks."""
+    if not task_ids:
+        return 0, 0
+    sent = session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Outbox)
+        .where(
+            Outbox.team_id == team_id,
+            Outbox.task_id.in_(task_ids),
+            Outbox.kind == OutboxKind.CHECKIN,
+            Outbox.state == OutboxState.SENT,
+        )
+    )
+    answered = session.scalar(
+        sa.select(sa.func.count(sa.distinct(StatusUpdate.outbox_id)))
+        .join(Outbox, Outbox.id == StatusUpdate.outbox_id)
+        .where(
+            StatusUpdate.team_id == team_id,
+            StatusUpdate.task_id.in_(task_ids),
+            Outbox.kind == OutboxKind.CHECKIN,
+        )
+    )
+    return sent or 0, answered or 0
 
 
 # --- tasks ----------------------------------------------------------------------------------

@@ -78,7 +78,8 @@ class OutboxKind(StrEnum):
     ESCALATION = "escalation"
     DIGEST = "digest"
     RECOGNITION = "recognition"
-    SURVEY = "survey"
+    SURVEY = "survey"  # a feedback survey, or a reminder of one
+    FEEDBACK = "feedback"  # a round's results for the lead, composed when the round closes
     REVIEW = "review"  # the lead's side-by-side review of a restatement
     CLARIFICATION = "clarification"  # the lead's note asking the owner to restate again
 
