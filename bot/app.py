@@ -20,6 +20,7 @@ from bot.domain.types import OutboxKind
 from bot.runtime import Runtime
 from bot.services.checkins import after_checkin_sent, after_overdue_sent, compose_digest
 from bot.services.delivery import tell_lead_of_failure
+from bot.services.feedback import compose_results
 from bot.services.people import refresh_time_zones
 from bot.settings import Settings
 from handlers.people import fetch_user
@@ -75,7 +76,10 @@ def make_sender(runtime: Runtime, client: WebClient, **options: Any) -> OutboxSe
             OutboxKind.OVERDUE: functools.partial(after_overdue_sent, runtime),
         },
         after_failed=functools.partial(tell_lead_of_failure, runtime),
-        compose={OutboxKind.DIGEST: functools.partial(compose_digest, runtime)},
+        compose={
+            OutboxKind.DIGEST: functools.partial(compose_digest, runtime),
+            OutboxKind.FEEDBACK: functools.partial(compose_results, runtime),
+        },
         **options,
     )
 

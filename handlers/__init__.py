@@ -12,6 +12,7 @@ from handlers import (
     confirmation,
     conversation,
     delegation,
+    feedback,
     home,
     middleware,
     settings,
@@ -30,4 +31,5 @@ def register_all(app: App, runtime: Runtime) -> None:
     checkins.register(app, runtime)
     completion.register(app, runtime)
     settings.register(app, runtime)
+    feedback.register(app, runtime)
     home.register(app, runtime)

@@ -14,7 +14,12 @@ from slack_sdk.errors import SlackApiError
 from bot.domain import brief as fields
 from bot.domain.brief import validate_brief
 from bot.runtime import Runtime
-from bot.services.delegations import create_delegation, open_projects, owner_open_count
+from bot.services.delegations import (
+    create_delegation,
+    open_projects,
+    owner_open_count,
+    project_problems,
+)
 from bot.views.delegation import (
     ADD_CHECKPOINT_ACTION,
     NEW_DELEGATION_CALLBACK,
@@ -24,7 +29,7 @@ from bot.views.delegation import (
     overload_confirmed,
     read_brief,
 )
-from handlers.payload import team_of
+from handlers.payload import team_of, user_of
 from handlers.people import fetch_channel, fetch_user, owner_facts
 
 
@@ -47,7 +52,9 @@ def register(app: App, runtime: Runtime) -> None:
             view=new_delegation_modal(
                 BriefPrefill(source_permalink=metadata.source_permalink),
                 checkpoint_rows=metadata.checkpoint_rows + 1,
-                projects=open_projects(runtime=runtime, team_id=team_of(body)),
+                projects=open_projects(
+                    runtime=runtime, team_id=team_of(body), lead_user_id=user_of(body)
+                ),
             ),
         )
 
@@ -66,6 +73,7 @@ def open_brief(
     *,
     trigger_id: str,
     team_id: str,
+    lead_user_id: str,
     prefill: BriefPrefill,
     source: tuple[str, str] | None = None,
 ) -> None:
@@ -73,7 +81,7 @@ def open_brief(
     opened = client.views_open(trigger_id=trigger_id, view=new_delegation_modal(prefill))
     # Everything slower comes after the modal is on screen, so a slow database or Slack call
     # can't expire the 3-second trigger. views.update keeps what the lead typed meanwhile.
-    projects = open_projects(runtime=runtime, team_id=team_id)
+    projects = open_projects(runtime=runtime, team_id=team_id, lead_user_id=lead_user_id)
     link = _permalink(client, *source) if source else None
     if projects or link:
         client.views_update(
@@ -114,7 +122,7 @@ def respond_to_submission(
         now_local=runtime.clock().astimezone(lead_tz),
         owner=owner_facts(owner, brief.owner_id, lead.user_id),
         channel=channel,
-    )
+    ) or project_problems(runtime=runtime, team_id=team_id, lead_user_id=lead.user_id, brief=brief)
     if errors:
         ack(response_action="errors", errors=errors)
         return
@@ -130,7 +138,7 @@ def respond_to_submission(
         updated = new_delegation_modal(
             BriefPrefill(source_permalink=metadata.source_permalink),
             checkpoint_rows=metadata.checkpoint_rows,
-            projects=open_projects(runtime=runtime, team_id=team_id),
+            projects=open_projects(runtime=runtime, team_id=team_id, lead_user_id=lead.user_id),
             overload_warning=warning,
         )
         ack(response_action="update", view=updated)

@@ -25,6 +25,7 @@ def register(app: App, runtime: Runtime) -> None:
             runtime,
             trigger_id=shortcut["trigger_id"],
             team_id=shortcut["team"]["id"],
+            lead_user_id=shortcut["user"]["id"],
             prefill=BriefPrefill(),
         )
 
@@ -37,6 +38,7 @@ def register(app: App, runtime: Runtime) -> None:
             runtime,
             trigger_id=shortcut["trigger_id"],
             team_id=shortcut["team"]["id"],
+            lead_user_id=shortcut["user"]["id"],
             prefill=BriefPrefill(goal=str(message.get("text", ""))[:2000] or None),
             source=(channel, ts) if channel and ts else None,
         )

@@ -8,7 +8,11 @@ from dataclasses import dataclass
 # With should_escape on, Slack sends a mention as <@U123> or <@U123|name>.
 _MENTION = re.compile(r"^<@(?P<user>[UW][A-Z0-9]+)(?:\|[^>]*)?>\s*(?P<rest>.*)$", re.DOTALL)
 
-SUBCOMMANDS: frozenset[str] = frozenset({"help", "update", "settings"})
+# Straight and curly quotes (Slack turns "x" into curly ones on some keyboards).
+_QUOTES = "\"' \u201c\u201d\u2018\u2019"
+SUBCOMMANDS: frozenset[str] = frozenset(
+    {"help", "update", "settings", "project", "feedback", "export"}
+)
 
 
 @dataclass(frozen=True)
@@ -35,13 +39,45 @@ class OpenSettings:
 
 
 @dataclass(frozen=True)
+class CloseProject:
+    """Ask to close the named project (a confirm step follows)."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class ProjectUsage:
+    """`/delegate project` without `close <name>`: explain."""
+
+
+@dataclass(frozen=True)
+class ShowFeedback:
+    """Show the lead's rolling feedback and measures."""
+
+
+@dataclass(frozen=True)
+class ExportData:
+    """Upload the lead's CSV exports to their DM."""
+
+
+@dataclass(frozen=True)
 class UnknownSubcommand:
     """The first word is not something /delegate knows."""
 
     word: str
 
 
-Command = OpenBrief | ShowHelp | ReportProgress | OpenSettings | UnknownSubcommand
+Command = (
+    OpenBrief
+    | ShowHelp
+    | ReportProgress
+    | OpenSettings
+    | CloseProject
+    | ProjectUsage
+    | ShowFeedback
+    | ExportData
+    | UnknownSubcommand
+)
 
 
 def parse_command_text(text: str) -> Command:
@@ -60,4 +96,20 @@ def parse_command_text(text: str) -> Command:
         return ReportProgress()
     if word.lower() == "settings":
         return OpenSettings()
+    if word.lower() == "feedback":
+        return ShowFeedback()
+    if word.lower() == "export":
+        return ExportData()
+    if word.lower() == "project":
+        return _project(stripped.split(None, 2)[1:])
     return UnknownSubcommand(word=word)
+
+
+def _project(words: list[str]) -> Command:
+    """`project close <name>`; the name may be wrapped in quotes."""
+    if len(words) < 2 or words[0].lower() != "close":
+        return ProjectUsage()
+    # Slack escapes &, < and > in command text.
+    text = words[1].replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    name = " ".join(text.split()).strip(_QUOTES)
+    return CloseProject(name=name) if name else ProjectUsage()

@@ -20,6 +20,7 @@ from bot.services.common import (
     queue_message,
     replace_message,
 )
+from bot.services.feedback import start_round
 from bot.views.completion import accepted_edit, thanks_draft, thanks_message
 from bot.views.text import escape_mrkdwn, quote
 from storage.db import session_scope
@@ -52,6 +53,17 @@ def accept(*, runtime: Runtime, team_id: str, task_id: int, user_id: str) -> Ref
             task.owner,
             f":tada: <@{user_id}> accepted *{escape_mrkdwn(task.title)}*. It's complete.",
         )
+        if task.project_id is None and task.owner.id != task.lead.id:
+            # Work outside a project gets its feedback round now; a project's, when it closes.
+            start_round(
+                runtime,
+                session,
+                team_id=team_id,
+                lead=task.lead,
+                owners=[task.owner],
+                label=task.title,
+                task=task,
+            )
         question = latest_message(session, task, OutboxKind.ACCEPTANCE)
         if question is not None:
             edit = accepted_edit(

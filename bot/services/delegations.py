@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from bot.domain import brief as fields
 from bot.domain.brief import BriefInput
 from bot.domain.types import OutboxKind, ProjectState, TaskState
 from bot.domain.workdays import WorkCalendar, add_working_days
@@ -98,16 +99,55 @@ def owner_open_count(*, runtime: Runtime, team_id: str, owner_user_id: str) -> i
         return repo.count_open_tasks_for_owner(session=session, team_id=team_id, owner_id=person.id)
 
 
-def open_projects(*, runtime: Runtime, team_id: str) -> tuple[tuple[int, str], ...]:
-    """Open projects of the workspace, for the brief's project picker."""
+def open_projects(
+    *, runtime: Runtime, team_id: str, lead_user_id: str
+) -> tuple[tuple[int, str], ...]:
+    """The lead's own open projects, for the brief's project picker.
+
+    A project's surveys ask its owners about its lead, so only that lead adds tasks to it.
+    """
     with session_scope(runtime.sessions) as session:
         rows = session.execute(
             sa.select(Project.id, Project.name)
-            .where(Project.team_id == team_id, Project.state == ProjectState.OPEN)
+            .join(Person, Person.id == Project.lead_id)
+            .where(
+                Project.team_id == team_id,
+                Project.state == ProjectState.OPEN,
+                Person.slack_user_id == lead_user_id,
+            )
             .order_by(Project.name)
             .limit(100)
         ).all()
     return tuple((row.id, row.name) for row in rows)
+
+
+def project_problems(
+    *, runtime: Runtime, team_id: str, lead_user_id: str, brief: BriefInput
+) -> dict[str, str]:
+    """Errors under the project fields: someone else's project, or a closed one."""
+    with session_scope(runtime.sessions) as session:
+        if brief.project_id is not None:
+            field = fields.PROJECT
+            project = repo.get_project(
+                session=session, team_id=team_id, project_id=brief.project_id
+            )
+            if project is None:
+                return {field: "That project no longer exists. Pick another."}
+        elif brief.new_project:
+            field = fields.NEW_PROJECT
+            project = repo.find_project(session=session, team_id=team_id, name=brief.new_project)
+            if project is None:
+                return {}
+        else:
+            return {}
+        if project.lead.slack_user_id != lead_user_id:
+            return {
+                field: f"{project.name} is led by someone else, and its feedback goes to them. "
+                "Choose another name."
+            }
+        if project.state is ProjectState.CLOSED:
+            return {field: f"You closed {project.name}. Choose another name for new work."}
+        return {}
 
 
 def person_from_slack(runtime: Runtime, session: Session, team_id: str, user: SlackUser) -> Person:
@@ -273,7 +313,7 @@ def _project(
         return repo.get_project(session=session, team_id=team_id, project_id=brief.project_id)
     if not brief.new_project:
         return None
-    existing = repo.get_project_by_name(session=session, team_id=team_id, name=brief.new_project)
+    existing = repo.find_project(session=session, team_id=team_id, name=brief.new_project)
     return existing or repo.create_project(
         session=session, team_id=team_id, name=brief.new_project, lead_id=lead_id, now=now
     )

@@ -9,6 +9,10 @@ USAGE_LINES: tuple[str, ...] = (
     "`/delegate @someone Title words`: the same, with owner and title filled in",
     "`/delegate update`: report progress on a delegation you own, without waiting to be asked",
     "`/delegate settings`: your time zone, check-in time, working days and out-of-office dates",
+    "`/delegate project close Name`: close a project you lead; everyone who worked on it "
+    "gets the feedback survey",
+    "`/delegate feedback`: your feedback and measures over the last 90 days",
+    "`/delegate export`: CSV files of your delegations and feedback, sent to you in a DM",
     "`/delegate help`: this message",
 )
 
@@ -16,6 +20,14 @@ USAGE_LINES: tuple[str, ...] = (
 def usage_text() -> str:
     """Everything `/delegate` can do, one line per form."""
     return "*How to use /delegate*\n" + "\n".join(f"• {line}" for line in USAGE_LINES)
+
+
+def project_usage_text() -> str:
+    """How to close a project, for `/delegate project` without the right words."""
+    return (
+        "To close a project you lead: `/delegate project close Name`, with the project's name "
+        "as it appears in the brief."
+    )
 
 
 def unknown_subcommand_text(word: str) -> str:

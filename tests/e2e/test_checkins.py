@@ -349,5 +349,8 @@ def test_alert_actions_snooze_and_done_work_through_slack(
     assert sent_thanks.ack in (None, {})
     wait_until(lambda: "thanks" in _dm_texts(slack_sandbox, "C0SBTEAM1"))
     wait_until(lambda: ":clap:" in _dm_texts(slack_sandbox, OWNER))
+    # Work outside a project: its feedback round starts on acceptance.
+    wait_until(lambda: "asks for your feedback" in _dm_texts(slack_sandbox, OWNER))
+    wait_until(lambda: "rate how you delegated" in _dm_texts(slack_sandbox, LEAD))
     with database.connect() as db:
         assert db.execute(sa.select(Task.state)).scalar_one() == TaskState.COMPLETED
