@@ -21,6 +21,7 @@ from bot.runtime import Runtime
 from bot.services.checkins import after_checkin_sent, after_overdue_sent, compose_digest
 from bot.services.delivery import tell_lead_of_failure
 from bot.services.feedback import compose_results
+from bot.services.home import compose_home
 from bot.services.people import refresh_time_zones
 from bot.settings import Settings
 from handlers.people import fetch_user
@@ -79,6 +80,7 @@ def make_sender(runtime: Runtime, client: WebClient, **options: Any) -> OutboxSe
         compose={
             OutboxKind.DIGEST: functools.partial(compose_digest, runtime),
             OutboxKind.FEEDBACK: functools.partial(compose_results, runtime),
+            OutboxKind.HOME: functools.partial(compose_home, runtime),
         },
         **options,
     )

@@ -45,6 +45,11 @@ class Settings(BaseSettings):
     # Owners may answer a feedback survey without their name only when at least this many
     # were asked, and anonymous answers are shown only when at least this many chose it.
     anonymity_threshold: int = Field(default=3, ge=2, le=50)
+    # The workspace's skill list offered in profiles and briefs (people may add their own).
+    team_skills: str = (
+        "Negotiation, Pricing, Financial modelling, Presentations, Writing, Customer relations, "
+        "Project management, Data analysis, Legal review, Design"
+    )
 
     # Delivery and process behaviour.
     sweep_interval_seconds: float = Field(default=5.0, gt=0, le=300)
@@ -84,6 +89,16 @@ class Settings(BaseSettings):
     def _working_days(cls, value: str) -> str:
         parse_working_days(value)
         return value
+
+    @property
+    def skill_list(self) -> tuple[str, ...]:
+        """TEAM_SKILLS as a list, in the order given, blanks and repeats dropped."""
+        seen: dict[str, str] = {}
+        for skill in self.team_skills.split(","):
+            cleaned = " ".join(skill.split())
+            if cleaned:
+                seen.setdefault(cleaned.casefold(), cleaned[:50])
+        return tuple(seen.values())
 
     @property
     def working_weekdays(self) -> frozenset[int]:

@@ -15,6 +15,7 @@ from handlers import (
     feedback,
     home,
     middleware,
+    profile,
     settings,
     shortcuts,
 )
@@ -32,4 +33,5 @@ def register_all(app: App, runtime: Runtime) -> None:
     completion.register(app, runtime)
     settings.register(app, runtime)
     feedback.register(app, runtime)
+    profile.register(app, runtime)
     home.register(app, runtime)

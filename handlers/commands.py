@@ -12,21 +12,26 @@ from bot.domain.command_text import (
     CloseProject,
     ExportData,
     OpenBrief,
+    OpenProfile,
     OpenSettings,
     ProjectUsage,
     ReportProgress,
     ShowFeedback,
     ShowHelp,
+    ShowList,
     UnknownSubcommand,
     parse_command_text,
 )
 from bot.domain.types import UpdateSource
 from bot.runtime import Runtime
+from bot.services.home import home_data
 from bot.views.delegation import BriefPrefill
 from bot.views.help import project_usage_text, unknown_subcommand_text, usage_text
+from bot.views.home import list_message
 from handlers.checkins import open_update
 from handlers.delegation import open_brief
 from handlers.feedback import ask_to_close, send_export, show_feedback
+from handlers.profile import open_profile
 from handlers.settings import open_settings
 
 
@@ -47,6 +52,10 @@ def register(app: App, runtime: Runtime) -> None:
             return
         if isinstance(parsed, ExportData):
             send_export(runtime, client, respond, logger, team_id=team_id, user_id=user_id)
+            return
+        if isinstance(parsed, ShowList):
+            data = home_data(runtime=runtime, team_id=team_id, user_id=user_id)
+            respond(response_type="ephemeral", **list_message(data))
             return
         if isinstance(parsed, OpenBrief):
             open_brief(
@@ -71,6 +80,10 @@ def register(app: App, runtime: Runtime) -> None:
             )
         elif isinstance(parsed, OpenSettings):
             refusal = open_settings(
+                client, runtime, trigger_id=trigger_id, team_id=team_id, user_id=user_id
+            )
+        elif isinstance(parsed, OpenProfile):
+            refusal = open_profile(
                 client, runtime, trigger_id=trigger_id, team_id=team_id, user_id=user_id
             )
         if refusal is not None:

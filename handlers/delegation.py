@@ -20,9 +20,11 @@ from bot.services.delegations import (
     owner_open_count,
     project_problems,
 )
+from bot.services.profiles import owner_help
 from bot.views.delegation import (
     ADD_CHECKPOINT_ACTION,
     NEW_DELEGATION_CALLBACK,
+    SUGGEST_PICK_ACTION,
     BriefPrefill,
     ModalMetadata,
     new_delegation_modal,
@@ -44,22 +46,61 @@ def register(app: App, runtime: Runtime) -> None:
 
     def add_checkpoint(body: dict[str, Any], client: WebClient) -> None:
         """The lead gets one more checkpoint row; what they typed stays."""
-        view = body["view"]
-        metadata = ModalMetadata.loads(view.get("private_metadata", ""))
-        client.views_update(
-            view_id=view["id"],
-            hash=view["hash"],
-            view=new_delegation_modal(
-                BriefPrefill(source_permalink=metadata.source_permalink),
-                checkpoint_rows=metadata.checkpoint_rows + 1,
-                projects=open_projects(
-                    runtime=runtime, team_id=team_of(body), lead_user_id=user_of(body)
-                ),
-            ),
-        )
+        rebuild(client, runtime, body, more_rows=1)
+
+    def suggest_owners(body: dict[str, Any], client: WebClient) -> None:
+        """Picking skills lists up to five people who have them and room for more."""
+        rebuild(client, runtime, body)
+
+    def choose_suggested(body: dict[str, Any], client: WebClient) -> None:
+        """One click on a suggested person makes them the owner."""
+        chosen = str(body["actions"][0].get("value") or "")
+        rebuild(client, runtime, body, owner_id=chosen or None)
 
     app.view(NEW_DELEGATION_CALLBACK)(submit_brief)
     app.action(ADD_CHECKPOINT_ACTION)(ack=acknowledge, lazy=[add_checkpoint])
+    app.action(fields.SKILL_PICK)(ack=acknowledge, lazy=[suggest_owners])
+    app.action(SUGGEST_PICK_ACTION)(ack=acknowledge, lazy=[choose_suggested])
+
+
+def rebuild(
+    client: WebClient,
+    runtime: Runtime,
+    body: dict[str, Any],
+    *,
+    more_rows: int = 0,
+    owner_id: str | None = None,
+) -> None:
+    """Redraw the open brief (more rows, suggestions, a chosen owner); typed values stay."""
+    view = body["view"]
+    metadata = ModalMetadata.loads(view.get("private_metadata", ""))
+    team_id, lead_id = team_of(body), user_of(body)
+    brief = read_brief(view.get("state", {}).get("values", {}))
+    picked = [s for s in brief.skills if s in _picked(view)]
+    client.views_update(
+        view_id=view["id"],
+        hash=view["hash"],
+        view=new_delegation_modal(
+            BriefPrefill(owner_id=owner_id, source_permalink=metadata.source_permalink),
+            checkpoint_rows=metadata.checkpoint_rows + more_rows,
+            projects=open_projects(runtime=runtime, team_id=team_id, lead_user_id=lead_id),
+            owner_help=owner_help(
+                runtime=runtime,
+                team_id=team_id,
+                lead_user_id=lead_id,
+                picked=picked,
+                due=brief.due_date,
+            ),
+            owner_picks=metadata.owner_picks + (1 if owner_id else 0),
+        ),
+    )
+
+
+def _picked(view: dict[str, Any]) -> set[str]:
+    """The skills ticked in the skills pick (not the free-text ones)."""
+    state = view.get("state", {}).get("values", {}).get(fields.SKILL_PICK, {})
+    chosen = state.get(fields.SKILL_PICK, {}).get("selected_options") or []
+    return {str(option.get("value")) for option in chosen}
 
 
 def acknowledge(ack: Ack) -> None:
@@ -82,13 +123,16 @@ def open_brief(
     # Everything slower comes after the modal is on screen, so a slow database or Slack call
     # can't expire the 3-second trigger. views.update keeps what the lead typed meanwhile.
     projects = open_projects(runtime=runtime, team_id=team_id, lead_user_id=lead_user_id)
+    helping = owner_help(runtime=runtime, team_id=team_id, lead_user_id=lead_user_id)
     link = _permalink(client, *source) if source else None
-    if projects or link:
+    if projects or link or helping.skill_options:
         client.views_update(
             view_id=opened["view"]["id"],
             hash=opened["view"]["hash"],
             view=new_delegation_modal(
-                dataclasses.replace(prefill, source_permalink=link), projects=projects
+                dataclasses.replace(prefill, source_permalink=link),
+                projects=projects,
+                owner_help=helping,
             ),
         )
 
@@ -123,11 +167,14 @@ def respond_to_submission(
         owner=owner_facts(owner, brief.owner_id, lead.user_id),
         channel=channel,
     ) or project_problems(runtime=runtime, team_id=team_id, lead_user_id=lead.user_id, brief=brief)
+    metadata = ModalMetadata.loads(view.get("private_metadata", ""))
     if errors:
+        # The owner input may have been renamed when a suggestion was chosen.
+        if fields.OWNER in errors:
+            errors[metadata.owner_block] = errors.pop(fields.OWNER)
         ack(response_action="errors", errors=errors)
         return
     assert owner is not None
-    metadata = ModalMetadata.loads(view.get("private_metadata", ""))
     load = owner_open_count(runtime=runtime, team_id=team_id, owner_user_id=owner.user_id)
     limit = runtime.settings.open_delegation_soft_limit
     if load >= limit and not overload_confirmed(values):
@@ -140,6 +187,8 @@ def respond_to_submission(
             checkpoint_rows=metadata.checkpoint_rows,
             projects=open_projects(runtime=runtime, team_id=team_id, lead_user_id=lead.user_id),
             overload_warning=warning,
+            owner_help=owner_help(runtime=runtime, team_id=team_id, lead_user_id=lead.user_id),
+            owner_picks=metadata.owner_picks,
         )
         ack(response_action="update", view=updated)
         return

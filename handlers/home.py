@@ -1,4 +1,4 @@
-"""App Home."""
+"""App Home: the tab itself, its buttons, and the "show all" lists."""
 
 from __future__ import annotations
 
@@ -8,20 +8,120 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.runtime import Runtime
-from bot.views.home import home_view
+from bot.services.feedback import feedback_overview
+from bot.services.home import home_data, home_opened
+from bot.views.delegation import BriefPrefill
+from bot.views.home import (
+    HOME_FEEDBACK_ACTION,
+    HOME_NEW_ACTION,
+    HOME_PROFILE_ACTION,
+    HOME_SETTINGS_ACTION,
+    HOME_SHOW_ALL_ACTION,
+    HOME_TEAM_ACTION,
+    SECTIONS,
+    home_view,
+    show_all_modal,
+)
+from bot.views.review import notice_modal
+from handlers.delegation import open_brief
+from handlers.payload import team_of, tell, user_of
+from handlers.profile import open_profile, open_team_profiles
+from handlers.settings import open_settings
 
 
 def register(app: App, runtime: Runtime) -> None:
-    """Attach the Home tab: ack the event, publish right after."""
+    """Attach the Home tab and its buttons: ack at once, the work right after."""
+
+    def publish_home(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
+        """Opening Home shows what needs you, what you delegated and own, and your team's load."""
+        if event.get("tab", "home") != "home":
+            return
+        team_id = str(body.get("team_id") or "")
+        data = home_opened(runtime=runtime, team_id=team_id, user_id=event["user"])
+        client.views_publish(user_id=event["user"], view=home_view(data))
+
+    def new_delegation(body: dict[str, Any], client: WebClient) -> None:
+        """ "New delegation" opens the brief."""
+        open_brief(
+            client,
+            runtime,
+            trigger_id=body["trigger_id"],
+            team_id=team_of(body),
+            lead_user_id=user_of(body),
+            prefill=BriefPrefill(),
+        )
+
+    def settings(body: dict[str, Any], client: WebClient) -> None:
+        """ "Settings" opens the person's check-in settings."""
+        refusal = open_settings(
+            client,
+            runtime,
+            trigger_id=body["trigger_id"],
+            team_id=team_of(body),
+            user_id=user_of(body),
+        )
+        if refusal:
+            tell(client, body, refusal.message)
+
+    def profile(body: dict[str, Any], client: WebClient) -> None:
+        """ "Profile" opens the person's own profile."""
+        refusal = open_profile(
+            client,
+            runtime,
+            trigger_id=body["trigger_id"],
+            team_id=team_of(body),
+            user_id=user_of(body),
+        )
+        if refusal:
+            tell(client, body, refusal.message)
+
+    def team(body: dict[str, Any], client: WebClient) -> None:
+        """ "Team profiles" shows the lead everyone they delegate to."""
+        open_team_profiles(
+            client,
+            runtime,
+            trigger_id=body["trigger_id"],
+            team_id=team_of(body),
+            user_id=user_of(body),
+        )
+
+    def feedback(body: dict[str, Any], client: WebClient) -> None:
+        """ "Feedback" shows the lead's rolling results in a modal."""
+        summary = feedback_overview(runtime=runtime, team_id=team_of(body), user_id=user_of(body))
+        client.views_open(
+            trigger_id=body["trigger_id"],
+            view={
+                "type": "modal",
+                "title": {"type": "plain_text", "text": "Your feedback"},
+                "close": {"type": "plain_text", "text": "Close"},
+                "blocks": summary["blocks"],
+            },
+        )
+
+    def show_all(body: dict[str, Any], client: WebClient) -> None:
+        """ "Show all" lists every item of one Home section."""
+        section = str(body["actions"][0].get("value") or "")
+        if section not in SECTIONS:
+            client.views_open(
+                trigger_id=body["trigger_id"],
+                view=notice_modal("Home", "That list is no longer there. Reopen Home."),
+            )
+            return
+        data = home_data(runtime=runtime, team_id=team_of(body), user_id=user_of(body))
+        client.views_open(trigger_id=body["trigger_id"], view=show_all_modal(section, data))
+
     app.event("app_home_opened")(ack=acknowledge, lazy=[publish_home])
+    for action, listener in (
+        (HOME_NEW_ACTION, new_delegation),
+        (HOME_SETTINGS_ACTION, settings),
+        (HOME_PROFILE_ACTION, profile),
+        (HOME_TEAM_ACTION, team),
+        (HOME_FEEDBACK_ACTION, feedback),
+        (HOME_SHOW_ALL_ACTION, show_all),
+    ):
+        app.action(action)(ack=acknowledge, lazy=[listener])
 
 
 def acknowledge(ack: Ack) -> None:
     """Slack hears back at once, so it never retries for lack of an answer."""
     ack()
-
-
-def publish_home(event: dict[str, Any], client: WebClient) -> None:
-    """Opening the app's Home tab shows how to delegate."""
-    if event.get("tab", "home") == "home":
-        client.views_publish(user_id=event["user"], view=home_view(user_id=event["user"]))

@@ -199,7 +199,11 @@ class Person(Base):
     work_start: Mapped[dt.time | None]
     work_end: Mapped[dt.time | None]
     skills: Mapped[list[str]] = mapped_column(default=list)
+    # Free notes on experience, shown to leads choosing an owner.
+    experience: Mapped[str] = mapped_column(sa.Text, default="", server_default=sa.text("''"))
     capacity: Mapped[int | None]
+    # When they last opened the app's Home tab: only then is it worth publishing on changes.
+    home_seen_at: Mapped[dt.datetime | None]
     ooo_start: Mapped[dt.date | None]
     ooo_end: Mapped[dt.date | None]
     created_at: Mapped[dt.datetime]

@@ -25,6 +25,8 @@ EXPECTATIONS, NON_NEGOTIABLES, FREEDOMS, RISKS, SKILLS = (
     "skills",
 )
 RHYTHM, PROJECT, NEW_PROJECT, UPDATE_CHANNEL = "rhythm", "project", "new_project", "update_channel"
+# The skills picked from the team's list; picking them asks for owner suggestions.
+SKILL_PICK = "skill_pick"
 
 TEXT_LIMITS: dict[str, int] = {
     TITLE: TITLE_MAX,

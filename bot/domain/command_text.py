@@ -11,7 +11,7 @@ _MENTION = re.compile(r"^<@(?P<user>[UW][A-Z0-9]+)(?:\|[^>]*)?>\s*(?P<rest>.*)$"
 # Straight and curly quotes (Slack turns "x" into curly ones on some keyboards).
 _QUOTES = "\"' \u201c\u201d\u2018\u2019"
 SUBCOMMANDS: frozenset[str] = frozenset(
-    {"help", "update", "settings", "project", "feedback", "export"}
+    {"help", "update", "settings", "project", "feedback", "export", "list", "profile"}
 )
 
 
@@ -61,6 +61,16 @@ class ExportData:
 
 
 @dataclass(frozen=True)
+class ShowList:
+    """List the caller's open delegations, both ways, privately."""
+
+
+@dataclass(frozen=True)
+class OpenProfile:
+    """Open the caller's profile (skills, experience, capacity)."""
+
+
+@dataclass(frozen=True)
 class UnknownSubcommand:
     """The first word is not something /delegate knows."""
 
@@ -76,6 +86,8 @@ Command = (
     | ProjectUsage
     | ShowFeedback
     | ExportData
+    | ShowList
+    | OpenProfile
     | UnknownSubcommand
 )
 
@@ -100,6 +112,10 @@ def parse_command_text(text: str) -> Command:
         return ShowFeedback()
     if word.lower() == "export":
         return ExportData()
+    if word.lower() == "list":
+        return ShowList()
+    if word.lower() == "profile":
+        return OpenProfile()
     if word.lower() == "project":
         return _project(stripped.split(None, 2)[1:])
     return UnknownSubcommand(word=word)

@@ -80,6 +80,7 @@ class OutboxKind(StrEnum):
     RECOGNITION = "recognition"
     SURVEY = "survey"  # a feedback survey, or a reminder of one
     FEEDBACK = "feedback"  # a round's results for the lead, composed when the round closes
+    HOME = "home"  # a views.publish of someone's App Home, composed when it goes out
     REVIEW = "review"  # the lead's side-by-side review of a restatement
     CLARIFICATION = "clarification"  # the lead's note asking the owner to restate again
 

@@ -48,6 +48,7 @@ from bot.services.common import (
     withdraw_pending,
 )
 from bot.services.delegations import due_instant
+from bot.services.home import refresh_home
 from bot.views.brief_message import slack_date
 from bot.views.checkin import (
     CheckinFacts,
@@ -283,6 +284,7 @@ def _record(
     task.health, task.last_checkin_at, task.updated_at = Health(answer.value), now, now
     task.missed_checkins, task.snoozed_until = 0, None
     withdraw_pending(session, task, OutboxKind.RENUDGE)
+    refresh_home(runtime, session, task.team_id, task.owner, task.lead)
     if adapted.change:
         audit(
             runtime,
@@ -628,6 +630,7 @@ def after_checkin_sent(runtime: Runtime, session: Session, sent: ClaimedMessage)
     if task is None or task.state is not TaskState.ACTIVE or sent_for is None:
         return
     previous_sent_at, queued = _checkins_around(session, task, sent.id)
+    refresh_home(runtime, session, task.team_id, task.owner)  # "answer the check-in"
     unanswered = previous_sent_at is not None and (
         task.last_checkin_at is None or task.last_checkin_at < previous_sent_at
     )

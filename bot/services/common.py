@@ -17,6 +17,7 @@ from bot.domain.types import OutboxKind, OutboxState, TaskState
 from bot.domain.workdays import WorkCalendar
 from bot.runtime import Runtime
 from bot.services.delegations import confirmation_wait_key
+from bot.services.home import refresh_home
 from storage import repositories as repo
 from storage.db import session_scope
 from storage.models import Outbox, Person, Task, decode_working_days
@@ -202,6 +203,8 @@ def audit(
         to_state=task.state,
         detail=detail,
     )
+    # Whatever changed a task changes both people's Home.
+    refresh_home(runtime, session, task.team_id, task.lead, task.owner)
 
 
 def withdraw_waiting_reminders(session: Session, task: Task) -> None:

@@ -33,6 +33,7 @@ from bot.domain.workdays import add_working_days, local_instant
 from bot.runtime import Runtime
 from bot.services.checkins import checkin_time
 from bot.services.common import Refusal, calendar_of
+from bot.services.home import refresh_home
 from bot.views.feedback import (
     SurveyInput,
     feedback_summary,
@@ -122,6 +123,7 @@ def start_round(
             project_id=ref.project_id,
         )
         _queue_requests(runtime, session, survey, person, lead, label, closes_at)
+        refresh_home(runtime, session, team_id, person)
     repo.enqueue_outbox(
         session=session,
         team_id=team_id,
@@ -319,6 +321,7 @@ def _record(runtime: Runtime, session: Session, survey: Survey, answers: SurveyI
             now=now,
             task_id=survey.task_id,
         )
+    refresh_home(runtime, session, survey.team_id, survey.respondent)
     ref = RoundRef.of(survey)
     surveys = repo.round_surveys(
         session=session, team_id=survey.team_id, project_id=ref.project_id, task_id=ref.task_id

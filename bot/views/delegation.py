@@ -25,6 +25,7 @@ from slack_sdk.models.blocks import (
     Option,
     PlainTextInputElement,
     SectionBlock,
+    StaticMultiSelectElement,
     StaticSelectElement,
     TimePickerElement,
     UserSelectElement,
@@ -40,10 +41,14 @@ from bot.domain.brief import (
     checkpoint_text_block,
     parse_skills,
 )
+from bot.domain.suggest import Suggestion
 from bot.domain.types import Rhythm
+from bot.views.text import escape_mrkdwn
 
 NEW_DELEGATION_CALLBACK = "new_delegation"
 ADD_CHECKPOINT_ACTION = "brief_add_checkpoint"
+SUGGEST_PICK_ACTION = "brief_suggest_pick"  # "Choose" beside a suggested owner; value: user id
+SUGGESTIONS_BLOCK = "owner_suggestions"
 OVERLOAD_BLOCK = "confirm_overload"
 VALUE = "value"  # the action_id of every input in the modal
 
@@ -71,11 +76,23 @@ class ModalMetadata:
 
     source_permalink: str | None = None
     checkpoint_rows: int = 1
+    # Each owner picked from the suggestions gets a fresh block id, because Slack keeps what
+    # a person chose in a block it already showed and would ignore the new initial user.
+    owner_picks: int = 0
+
+    @property
+    def owner_block(self) -> str:
+        """The block id of the owner input in this rendering."""
+        return fields.OWNER if self.owner_picks == 0 else f"{fields.OWNER}_{self.owner_picks}"
 
     def dumps(self) -> str:
         """Serialised for private_metadata."""
         return json.dumps(
-            {"source_permalink": self.source_permalink, "checkpoint_rows": self.checkpoint_rows}
+            {
+                "source_permalink": self.source_permalink,
+                "checkpoint_rows": self.checkpoint_rows,
+                "owner_picks": self.owner_picks,
+            }
         )
 
     @staticmethod
@@ -88,10 +105,21 @@ class ModalMetadata:
         link = raw.get("source_permalink") if isinstance(raw, dict) else None
         rows = raw.get("checkpoint_rows", 1) if isinstance(raw, dict) else 1
         rows = rows if isinstance(rows, int) else 1
+        picks = raw.get("owner_picks", 0) if isinstance(raw, dict) else 0
         return ModalMetadata(
             source_permalink=link if isinstance(link, str) else None,
             checkpoint_rows=max(1, min(MAX_CHECKPOINTS, rows)),
+            owner_picks=max(0, min(1000, picks)) if isinstance(picks, int) else 0,
         )
+
+
+@dataclass(frozen=True)
+class OwnerHelp:
+    """The skills list to pick from, and the owners suggested for what was picked."""
+
+    skill_options: tuple[str, ...] = ()
+    suggestions: tuple[Suggestion, ...] = ()
+    asked: bool = False  # skills were picked, so an empty list means nobody matched
 
 
 def new_delegation_modal(
@@ -100,13 +128,18 @@ def new_delegation_modal(
     checkpoint_rows: int = 1,
     projects: tuple[tuple[int, str], ...] = (),
     overload_warning: str | None = None,
+    owner_help: OwnerHelp = OwnerHelp(),
+    owner_picks: int = 0,
 ) -> dict[str, Any]:
     """The brief modal, with whatever the lead already gave us filled in.
 
-    `overload_warning` adds a required "send anyway" tick box naming the owner's load.
+    `overload_warning` adds a required "send anyway" tick box naming the owner's load;
+    `owner_help` adds the skills list and, once skills are picked, suggested owners.
     """
     # slack_sdk's models validate on every build; the result depends only on the arguments.
-    return copy.deepcopy(_built_modal(prefill, checkpoint_rows, projects, overload_warning))
+    return copy.deepcopy(
+        _built_modal(prefill, checkpoint_rows, projects, overload_warning, owner_help, owner_picks)
+    )
 
 
 @functools.lru_cache(maxsize=256)
@@ -115,15 +148,19 @@ def _built_modal(
     checkpoint_rows: int,
     projects: tuple[tuple[int, str], ...],
     overload_warning: str | None,
+    owner_help: OwnerHelp,
+    owner_picks: int,
 ) -> dict[str, Any]:
     rows = max(1, min(MAX_CHECKPOINTS, checkpoint_rows))
+    metadata = ModalMetadata(prefill.source_permalink, rows, owner_picks)
     blocks: list[Block] = [
         SectionBlock(
             text="Hand this to *one* accountable owner. They will confirm it in their own "
             "words before it starts."
         ),
+        *_skill_blocks(owner_help),
         _input(
-            fields.OWNER,
+            metadata.owner_block,
             "Owner",
             UserSelectElement(
                 action_id=VALUE, placeholder="Who owns this?", initial_user=prefill.owner_id
@@ -162,7 +199,7 @@ def _built_modal(
         ),
         _text(
             fields.SKILLS,
-            "Skills it needs",
+            "Other skills it needs" if owner_help.skill_options else "Skills it needs",
             "Comma-separated, e.g. negotiation, Excel modelling",
             fields.SKILLS_MAX,
             optional=True,
@@ -281,10 +318,65 @@ def _built_modal(
         submit="Send brief",
         close="Cancel",
         blocks=blocks,
-        private_metadata=ModalMetadata(prefill.source_permalink, rows).dumps(),
+        private_metadata=metadata.dumps(),
     )
     result: dict[str, Any] = view.to_dict()
     return result
+
+
+def _skill_blocks(owner_help: OwnerHelp) -> list[Block]:
+    """The skills pick (which asks for suggestions when changed) and the suggested owners."""
+    if not owner_help.skill_options:
+        return []
+    options = [Option(value=s[:75], label=s[:75]) for s in owner_help.skill_options[:100]]
+    blocks: list[Block] = [
+        InputBlock(
+            block_id=fields.SKILL_PICK,
+            label="Skills it needs",
+            hint="Pick them first: I'll suggest owners by skill and spare capacity.",
+            element=StaticMultiSelectElement(
+                action_id=fields.SKILL_PICK, placeholder="Pick skills", options=options
+            ),
+            optional=True,
+            dispatch_action=True,
+        )
+    ]
+    if owner_help.suggestions:
+        blocks.append(
+            SectionBlock(block_id=SUGGESTIONS_BLOCK, text="*Suggested owners*, best match first:")
+        )
+        blocks += [_suggestion_block(s) for s in owner_help.suggestions[:5]]
+    elif owner_help.asked:
+        blocks.append(
+            ContextBlock(
+                block_id=SUGGESTIONS_BLOCK,
+                elements=[
+                    MarkdownTextObject(
+                        text="Nobody free lists these skills in their profile yet; pick the "
+                        "owner yourself."
+                    )
+                ],
+            )
+        )
+    return blocks
+
+
+def _suggestion_block(suggestion: Suggestion) -> SectionBlock:
+    """One suggested owner: who, which skills match, their load and time away."""
+    parts = [
+        f"*{escape_mrkdwn(suggestion.name[:80])}* (<@{suggestion.user_id}>)",
+        "has " + ", ".join(escape_mrkdwn(m) for m in suggestion.matched[:10]),
+        f"{suggestion.open_count} open of {suggestion.capacity}",
+    ]
+    if suggestion.away:
+        start, end = suggestion.away
+        parts.append(f"away {start.isoformat()} to {end.isoformat()}")
+    return SectionBlock(
+        text=" · ".join(parts)[:3000],
+        accessory=ButtonElement(
+            text="Choose", action_id=SUGGEST_PICK_ACTION, value=suggestion.user_id
+        ),
+    )
 
 
 def _input(block_id: str, label: str, element: Any, *, optional: bool = False) -> InputBlock:
@@ -330,6 +422,20 @@ def read_brief(values: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> BriefIn
     def field(block_id: str) -> Mapping[str, Any]:
         return values.get(block_id, {}).get(VALUE, {})
 
+    # The owner block is renamed each time a suggestion is chosen (see ModalMetadata).
+    owner_blocks = sorted(
+        (b for b in values if b == fields.OWNER or b.startswith(fields.OWNER + "_")),
+        key=lambda b: (len(b), b),
+    )
+    owner_field = field(owner_blocks[-1]) if owner_blocks else {}
+    picked = [
+        str(option.get("value"))
+        for option in values.get(fields.SKILL_PICK, {})
+        .get(fields.SKILL_PICK, {})
+        .get("selected_options")
+        or []
+    ]
+
     def text(block_id: str) -> str:
         return str(field(block_id).get("value") or "").strip()
 
@@ -355,7 +461,7 @@ def read_brief(values: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> BriefIn
         if text(checkpoint_text_block(index)) or day(checkpoint_date_block(index))
     )
     return BriefInput(
-        owner_id=field(fields.OWNER).get("selected_user") or None,
+        owner_id=owner_field.get("selected_user") or None,
         title=text(fields.TITLE),
         goal=text(fields.GOAL),
         due_date=day(fields.DUE_DATE),
@@ -364,7 +470,7 @@ def read_brief(values: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> BriefIn
         non_negotiables=text(fields.NON_NEGOTIABLES),
         freedoms=text(fields.FREEDOMS),
         risks=text(fields.RISKS),
-        skills=parse_skills(text(fields.SKILLS)),
+        skills=parse_skills(", ".join([*picked, text(fields.SKILLS)])),
         checkpoints=checkpoints,
         rhythm=_rhythm(rhythm_value),
         project_id=int(project_value) if project_value and project_value.isdigit() else None,

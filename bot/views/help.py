@@ -9,6 +9,8 @@ USAGE_LINES: tuple[str, ...] = (
     "`/delegate @someone Title words`: the same, with owner and title filled in",
     "`/delegate update`: report progress on a delegation you own, without waiting to be asked",
     "`/delegate settings`: your time zone, check-in time, working days and out-of-office dates",
+    "`/delegate profile`: your skills, experience and how many delegations you can take",
+    "`/delegate list`: your open delegations, both the ones you gave and the ones you own",
     "`/delegate project close Name`: close a project you lead; everyone who worked on it "
     "gets the feedback survey",
     "`/delegate feedback`: your feedback and measures over the last 90 days",

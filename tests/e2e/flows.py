@@ -21,9 +21,15 @@ def today() -> date:
 
 
 def open_modal(sandbox: SandboxServer, slack: Deliverer, count: int = 1) -> str:
+    """/delegate as the lead; returns the brief's view id once its follow-up update landed."""
     slack.slash_command(LEAD, "")
     calls = sandbox.wait_for_call("views.open", count=count, timeout=10)
     view_id: str = calls[-1].response["view"]["id"]
+    # The skills list (and projects) follow in a views.update; a click before it lands would
+    # carry a stale hash, as it would in Slack for someone faster than the bot.
+    wait_until(
+        lambda: any(c.params.get("view_id") == view_id for c in sandbox.calls_to("views.update"))
+    )
     return view_id
 
 

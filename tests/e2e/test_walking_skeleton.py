@@ -81,7 +81,12 @@ def test_shortcuts_open_the_modal(slack_sandbox: SandboxServer, http_slack: Deli
     goal = next(b for b in from_message.params["view"]["blocks"] if b.get("block_id") == "goal")
     assert goal["element"]["initial_value"] == "Acme wants the QBR deck by Friday"
     # The link to the message follows in a views.update, once the modal is on screen.
-    [update] = slack_sandbox.wait_for_call("views.update", timeout=10)
+    view_id = from_message.response["view"]["id"]
+    update = next(
+        call
+        for call in slack_sandbox.wait_for_call("views.update", count=2, timeout=10)
+        if call.params.get("view_id") == view_id
+    )
     assert update.ok, update.response
     assert json.loads(update.params["view"]["private_metadata"])["source_permalink"].endswith(
         "/archives/" + channel + "/p" + message["ts"].replace(".", "")

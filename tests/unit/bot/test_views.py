@@ -3,23 +3,25 @@
 from __future__ import annotations
 
 import json
-from datetime import date, time
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.domain.brief import CheckpointInput
+from bot.domain.suggest import Suggestion
 from bot.domain.types import Rhythm
 from bot.views.delegation import (
     BriefPrefill,
     ModalMetadata,
+    OwnerHelp,
     brief_not_enabled_modal,
     new_delegation_modal,
     read_brief,
 )
 from bot.views.help import unknown_subcommand_text, usage_text
-from bot.views.home import home_view
+from bot.views.home import HomeData, home_view
 from bot.views.text import escape_mrkdwn
 from sandbox.oracle import validate_call, validate_view
 
@@ -34,7 +36,22 @@ VIEWS: dict[str, dict[str, Any]] = {
         )
     ),
     "not enabled": brief_not_enabled_modal(),
-    "home": home_view(user_id="U0SBLENA1"),
+    "home": home_view(HomeData(user_id="U0SBLENA1", now=datetime(2026, 3, 2, tzinfo=UTC))),
+    "brief with suggestions": new_delegation_modal(
+        BriefPrefill(),
+        owner_help=OwnerHelp(
+            skill_options=("Negotiation", "Pricing <b>"),
+            suggestions=tuple(
+                Suggestion(f"U{n}", f"Person {n} & co", ("Negotiation",), n, 5, None)
+                for n in range(5)
+            ),
+            asked=True,
+        ),
+        owner_picks=2,
+    ),
+    "brief, nobody suggested": new_delegation_modal(
+        BriefPrefill(), owner_help=OwnerHelp(skill_options=("Negotiation",), asked=True)
+    ),
 }
 
 
@@ -58,6 +75,7 @@ def test_brief_modal_keeps_the_source_link_and_prefill() -> None:
     assert json.loads(view["private_metadata"]) == {
         "source_permalink": "https://sandbox.slack.com/archives/C1/p1",
         "checkpoint_rows": 1,
+        "owner_picks": 0,
     }
     blocks = {block.get("block_id"): block for block in view["blocks"]}
     assert blocks["owner"]["element"]["initial_user"] == "U0SBMARC1"
@@ -144,3 +162,31 @@ def test_projects_offer_a_select(oracle_path: Path) -> None:
 def test_metadata_survives_tampering() -> None:
     assert ModalMetadata.loads("not json") == ModalMetadata()
     assert ModalMetadata.loads('{"checkpoint_rows": 99}').checkpoint_rows == 5
+
+
+def test_suggestions_are_chosen_with_one_click_and_a_fresh_owner_block() -> None:
+    view = VIEWS["brief with suggestions"]
+    buttons = [
+        b["accessory"]
+        for b in view["blocks"]
+        if b.get("accessory", {}).get("action_id") == "brief_suggest_pick"
+    ]
+    assert [b["value"] for b in buttons] == [f"U{n}" for n in range(5)]
+    assert "Person 0 &amp; co" in json.dumps(view["blocks"])
+    owner = [b for b in view["blocks"] if b.get("block_id", "").startswith("owner")]
+    assert [b["block_id"] for b in owner if b["type"] == "input"] == ["owner_2"]
+    assert ModalMetadata.loads(view["private_metadata"]).owner_block == "owner_2"
+    pick = next(b for b in view["blocks"] if b.get("block_id") == "skill_pick")
+    assert pick["dispatch_action"] is True
+    values: dict[str, Any] = {
+        "owner_2": {"value": {"type": "users_select", "selected_user": "U3"}},
+        "skill_pick": {
+            "skill_pick": {"selected_options": [{"value": "Negotiation"}, {"value": "Pricing"}]}
+        },
+        "skills": {"value": {"value": "pricing, Excel"}},
+    }
+    brief = read_brief(values)
+    assert brief.owner_id == "U3"
+    assert brief.skills == ("Negotiation", "Pricing", "Excel")
+    nobody = json.dumps(VIEWS["brief, nobody suggested"]["blocks"])
+    assert "Nobody free lists these skills" in nobody

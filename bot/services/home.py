@@ -1,0 +1,303 @@
+"""App Home: everything a person has in flight, gathered in a handful of queries.
+
+`home_data` reads one person's Home in six statements whatever their number of tasks (a
+test counts them; `make bench-home` prints statements and time for a lead with 200
+active delegations). Changes queue a HOME outbox row for each person they concern; the row
+is composed when the sweep sends it, so a burst of changes publishes once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, joinedload
+
+from bot.domain.types import OPEN_STATES, OutboxKind, OutboxState, TaskState
+from bot.runtime import Runtime
+from bot.views.checkin import ANSWER_WORDS
+from bot.views.home import HomeData, HomeTask, LoadLine, NeedKind, NeedsYou, home_view
+from storage import repositories as repo
+from storage.db import session_scope
+from storage.models import Outbox, Person, StatusUpdate, Survey, Task
+from storage.outbox import ClaimedMessage
+
+
+def refresh_home(runtime: Runtime, session: Session, team_id: str, *people: Person) -> None:
+    """Queue a Home publish for each person who uses Home, unless one is already waiting."""
+    now = runtime.clock()
+    wanted = {p.id: p for p in people if p.home_seen_at is not None and not p.is_bot}
+    if not wanted:
+        return
+    waiting = set(
+        session.scalars(
+            sa.select(Outbox.recipient_id).where(
+                Outbox.team_id == team_id,
+                Outbox.kind == OutboxKind.HOME,
+                Outbox.state == OutboxState.PENDING,
+                Outbox.recipient_id.in_(wanted),
+            )
+        )
+    )
+    for person_id, person in wanted.items():
+        if person_id in waiting:
+            continue
+        repo.enqueue_outbox(
+            session=session,
+            team_id=team_id,
+            kind=OutboxKind.HOME,
+            payload={"method": "views.publish", "args": {"user_id": person.slack_user_id}},
+            due_at=now,
+            now=now,
+            recipient_id=person_id,
+        )
+
+
+def compose_home(
+    runtime: Runtime, session: Session, message: ClaimedMessage
+) -> dict[str, Any] | None:
+    """The Home view as things stand when the publish goes out."""
+    person = session.get(Person, message.recipient_id) if message.recipient_id else None
+    if person is None:
+        return None
+    return {"view": home_view(gather(runtime, session, message.team_id, person))}
+
+
+def home_opened(*, runtime: Runtime, team_id: str, user_id: str) -> HomeData:
+    """The person opened Home: remember they use it, and return what it shows."""
+    with session_scope(runtime.sessions) as session:
+        person = repo.get_person(
+            session=session, team_id=team_id, slack_user_id=user_id
+        ) or repo.upsert_person(
+            session=session, team_id=team_id, slack_user_id=user_id, now=runtime.clock()
+        )
+        person.home_seen_at = runtime.clock()
+        return gather(runtime, session, team_id, person)
+
+
+def home_data(*, runtime: Runtime, team_id: str, user_id: str) -> HomeData:
+    """Everything on the person's Home tab (an empty Home for someone the bot never met)."""
+    with session_scope(runtime.sessions) as session:
+        person = repo.get_person(session=session, team_id=team_id, slack_user_id=user_id)
+        if person is None:
+            return HomeData(user_id=user_id, now=runtime.clock())
+        return gather(runtime, session, team_id, person)
+
+
+def gather(runtime: Runtime, session: Session, team_id: str, person: Person) -> HomeData:
+    """Build the person's HomeData in five statements."""
+    now = runtime.clock()
+    tasks = list(
+        session.scalars(
+            sa.select(Task)
+            .where(
+                Task.team_id == team_id,
+                sa.or_(Task.lead_id == person.id, Task.owner_id == person.id),
+                Task.state.in_(OPEN_STATES),
+            )
+            .options(joinedload(Task.owner), joinedload(Task.lead))
+            .order_by(Task.due_at, Task.id)
+        ).unique()
+    )
+    ids = [task.id for task in tasks]
+    last = _last_updates(session, team_id, ids)
+    pending, sent = _checkins(session, team_id, ids)
+    needs: list[NeedsYou] = []
+    delegated: list[HomeTask] = []
+    assigned: list[HomeTask] = []
+    for task in tasks:
+        mine_to_lead, mine_to_own = task.lead_id == person.id, task.owner_id == person.id
+        due = task.agreed_due_at or task.due_at
+        update = last.get(task.id)
+        if mine_to_lead:
+            delegated.append(_home_task(task, task.owner, update, pending, now, due))
+            if task.state is TaskState.AWAITING_APPROVAL:
+                needs.append(_need(NeedKind.APPROVE_RESTATEMENT, task, task.owner, task.updated_at))
+            elif task.state is TaskState.AWAITING_ACCEPTANCE:
+                waited = task.done_at or task.updated_at
+                needs.append(_need(NeedKind.ACCEPT_WORK, task, task.owner, waited))
+        if mine_to_own:
+            assigned.append(_home_task(task, task.lead, update, pending, now, due))
+            if task.state is TaskState.AWAITING_CONFIRMATION:
+                needs.append(_need(NeedKind.CONFIRM_BRIEF, task, task.lead, task.updated_at))
+            asked = sent.get(task.id)
+            answered = update[2] if update else None
+            if (
+                task.state is TaskState.ACTIVE
+                and asked is not None
+                and (answered is None or answered < asked)
+            ):
+                needs.append(_need(NeedKind.ANSWER_CHECKIN, task, task.lead, asked))
+    needs += _open_surveys(session, team_id, person, now)
+    return HomeData(
+        user_id=person.slack_user_id,
+        now=now,
+        needs_you=tuple(needs),
+        delegated=tuple(delegated),
+        assigned=tuple(assigned),
+        team_load=tuple(_team_load(runtime, session, team_id, person)),
+    )
+
+
+def _need(kind: NeedKind, task: Task, other: Person, since: dt.datetime) -> NeedsYou:
+    return NeedsYou(
+        kind=kind, title=task.title, other_id=other.slack_user_id, since=since, task_id=task.id
+    )
+
+
+def _home_task(
+    task: Task,
+    other: Person,
+    update: tuple[str, str, dt.datetime] | None,
+    pending: dict[int, dt.datetime],
+    now: dt.datetime,
+    due: dt.datetime,
+) -> HomeTask:
+    said = None
+    if update is not None:
+        words, note, at = update
+        said = f"{words}, {at.date().isoformat()}" + (f": {note}" if note else "")
+    return HomeTask(
+        task_id=task.id,
+        title=task.title,
+        other_id=other.slack_user_id,
+        state=task.state,
+        health=task.health,
+        due_at=due,
+        due_has_time=task.due_has_time,
+        overdue=task.state is TaskState.ACTIVE and due < now,
+        last_update=said,
+        next_checkin=pending.get(task.id),
+    )
+
+
+def _last_updates(
+    session: Session, team_id: str, ids: list[int]
+) -> dict[int, tuple[str, str, dt.datetime]]:
+    """Each task's newest status update: (answer words, note, when); one statement."""
+    if not ids:
+        return {}
+    ranked = (
+        sa.select(
+            StatusUpdate.task_id,
+            StatusUpdate.answer,
+            StatusUpdate.note,
+            StatusUpdate.created_at,
+            sa.func.row_number()
+            .over(
+                partition_by=StatusUpdate.task_id,
+                order_by=(StatusUpdate.created_at.desc(), StatusUpdate.id.desc()),
+            )
+            .label("rank"),
+        )
+        .where(StatusUpdate.team_id == team_id, StatusUpdate.task_id.in_(ids))
+        .subquery()
+    )
+    rows = session.execute(
+        sa.select(ranked.c.task_id, ranked.c.answer, ranked.c.note, ranked.c.created_at).where(
+            ranked.c.rank == 1
+        )
+    )
+    found: dict[int, tuple[str, str, dt.datetime]] = {}
+    for task_id, answer, note, created in rows:
+        found[task_id] = (ANSWER_WORDS.get(answer, str(answer)), note or "", _aware(created))
+    return found
+
+
+def _checkins(
+    session: Session, team_id: str, ids: list[int]
+) -> tuple[dict[int, dt.datetime], dict[int, dt.datetime]]:
+    """Per task: the next queued check-in, and when the latest one was sent; one statement."""
+    if not ids:
+        return {}, {}
+    is_checkin = Outbox.kind == OutboxKind.CHECKIN
+    rows = session.execute(
+        sa.select(
+            Outbox.task_id,
+            sa.func.min(sa.case((Outbox.state == OutboxState.PENDING, Outbox.due_at))),
+            sa.func.max(sa.case((Outbox.state == OutboxState.SENT, Outbox.sent_at))),
+        )
+        .where(Outbox.team_id == team_id, Outbox.task_id.in_(ids), is_checkin)
+        .group_by(Outbox.task_id)
+    )
+    pending: dict[int, dt.datetime] = {}
+    sent: dict[int, dt.datetime] = {}
+    for task_id, next_due, last_sent in rows:
+        if next_due is not None:
+            pending[task_id] = _aware(next_due)
+        if last_sent is not None:
+            sent[task_id] = _aware(last_sent)
+    return pending, sent
+
+
+def _aware(value: object) -> dt.datetime:
+    """An instant from an aggregate or window column, as aware UTC on every backend."""
+    # UTCDateTime's result processing usually applies; SQLite may still hand back text.
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if not isinstance(value, dt.datetime):
+        raise TypeError(f"expected an instant, got {type(value).__name__}")
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+def _open_surveys(
+    session: Session, team_id: str, person: Person, now: dt.datetime
+) -> list[NeedsYou]:
+    """Surveys the person has yet to answer; one statement."""
+    surveys = session.scalars(
+        sa.select(Survey)
+        .where(
+            Survey.team_id == team_id,
+            Survey.respondent_id == person.id,
+            Survey.submitted_at.is_(None),
+            Survey.closed_at.is_(None),
+            Survey.closes_at > now,
+        )
+        .options(joinedload(Survey.task), joinedload(Survey.project), joinedload(Survey.lead))
+    ).unique()
+    return [
+        NeedsYou(
+            kind=NeedKind.ANSWER_SURVEY,
+            title=s.project.name if s.project else (s.task.title if s.task else "a delegation"),
+            other_id=s.lead.slack_user_id,
+            since=s.sent_at,
+            task_id=s.task_id,
+        )
+        for s in surveys
+    ]
+
+
+def _team_load(runtime: Runtime, session: Session, team_id: str, person: Person) -> list[LoadLine]:
+    """Everyone the person has delegated to, with their open load; one statement."""
+    team = sa.select(Task.owner_id).where(Task.team_id == team_id, Task.lead_id == person.id)
+    open_count = (
+        sa.select(sa.func.count())
+        .where(
+            Task.team_id == team_id,
+            Task.owner_id == Person.id,
+            Task.state.in_(repo.LOAD_STATES),
+        )
+        .correlate(Person)
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        sa.select(Person, open_count).where(
+            Person.team_id == team_id,
+            Person.id.in_(team),
+            Person.is_bot.is_(False),
+            Person.is_deleted.is_(False),
+        )
+    )
+    default = runtime.settings.open_delegation_soft_limit
+    return [
+        LoadLine(
+            user_id=member.slack_user_id,
+            open_count=count,
+            capacity=member.capacity if member.capacity is not None else default,
+            away=(member.ooo_start, member.ooo_end)
+            if member.ooo_start and member.ooo_end and member.ooo_end >= runtime.clock().date()
+            else None,
+        )
+        for member, count in rows
+    ]
