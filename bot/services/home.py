@@ -1,9 +1,10 @@
 """App Home: everything a person has in flight, gathered in a handful of queries.
 
-`home_data` reads one person's Home in six statements whatever their number of tasks (a
-test counts them; `make bench-home` prints statements and time for a lead with 200
-active delegations). Changes queue a HOME outbox row for each person they concern; the row
-is composed when the sweep sends it, so a burst of changes publishes once.
+`home_data` reads one person's Home in six statements whatever their number of tasks: the
+person, then five in `gather` (tests/unit/bot/test_home_service.py counts them; `make
+bench-home` prints statements and time for a lead with 200 active delegations). Changes
+queue a HOME outbox row for each person they concern who uses Home; the row is composed
+when the sweep sends it, so a burst of changes publishes once.
 """
 
 from __future__ import annotations

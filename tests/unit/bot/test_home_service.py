@@ -1,0 +1,178 @@
+"""App Home data: a fixed handful of statements however much is in flight, and refreshes
+that coalesce through the outbox."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from bot.domain.types import CheckinAnswer, Health, OutboxKind, OutboxState, TaskState, UpdateSource
+from bot.runtime import Runtime
+from bot.services.home import compose_home, gather, refresh_home
+from bot.views.home import NeedKind
+from storage import repositories as repo
+from storage.db import make_engine, session_scope
+from storage.migrate import upgrade_to_head
+from storage.models import Outbox, Person, StatusUpdate
+from storage.outbox import ClaimedMessage
+from tests.unit.storage.test_outbox import Clock, _runtime
+
+TEAM = "T1"
+NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def runtime(tmp_path: Path) -> Iterator[Runtime]:
+    """A migrated SQLite database and a fixed clock."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'home.sqlite3'}")
+    upgrade_to_head(engine)
+    yield _runtime(engine, Clock(NOW))
+    engine.dispose()
+
+
+def _seed(runtime: Runtime, delegated: int) -> None:
+    with session_scope(runtime.sessions) as session:
+        lead = repo.upsert_person(session=session, team_id=TEAM, slack_user_id="ULEAD", now=NOW)
+        owners = [
+            repo.upsert_person(session=session, team_id=TEAM, slack_user_id=f"U{n:03d}", now=NOW)
+            for n in range(20)
+        ]
+        for n in range(delegated):
+            owner = owners[n % len(owners)]
+            task = repo.create_task(
+                session=session,
+                team_id=TEAM,
+                lead_id=lead.id,
+                owner_id=owner.id,
+                title=f"Task {n}",
+                goal="g",
+                due_at=NOW + dt.timedelta(days=n % 9 - 2),
+                due_tz="UTC",
+                now=NOW - dt.timedelta(days=5),
+            )
+            task.state, task.health = TaskState.ACTIVE, Health.ON_TRACK
+            session.add(
+                StatusUpdate(
+                    team_id=TEAM,
+                    task_id=task.id,
+                    person_id=owner.id,
+                    answer=CheckinAnswer.ON_TRACK,
+                    note=f"note {n}",
+                    source=UpdateSource.CHECKIN,
+                    created_at=NOW - dt.timedelta(days=2),
+                )
+            )
+            sent = repo.enqueue_outbox(
+                session=session,
+                team_id=TEAM,
+                kind=OutboxKind.CHECKIN,
+                payload={},
+                due_at=NOW - dt.timedelta(days=1),
+                now=NOW,
+                task_id=task.id,
+            )
+            assert sent is not None
+            sent.state, sent.sent_at = OutboxState.SENT, NOW - dt.timedelta(days=1)
+            repo.enqueue_outbox(
+                session=session,
+                team_id=TEAM,
+                kind=OutboxKind.CHECKIN,
+                payload={},
+                due_at=NOW + dt.timedelta(days=1),
+                now=NOW,
+                task_id=task.id,
+            )
+        mine = repo.create_task(
+            session=session,
+            team_id=TEAM,
+            lead_id=owners[0].id,
+            owner_id=lead.id,
+            title="Brief for the lead",
+            goal="g",
+            due_at=NOW + dt.timedelta(days=3),
+            due_tz="UTC",
+            now=NOW - dt.timedelta(days=1),
+        )
+        assert mine.state is TaskState.AWAITING_CONFIRMATION
+
+
+def _counting(engine: Engine) -> list[str]:
+    statements: list[str] = []
+
+    def count(*args: Any) -> None:
+        statements.append(str(args[2]))
+
+    event.listen(engine, "before_cursor_execute", count)
+    return statements
+
+
+def test_a_lead_with_200_delegations_costs_a_fixed_number_of_statements(runtime: Runtime) -> None:
+    _seed(runtime, 200)
+    with session_scope(runtime.sessions) as session:
+        lead = repo.get_person(session=session, team_id=TEAM, slack_user_id="ULEAD")
+        assert lead is not None
+        statements = _counting(runtime.engine)
+        data = gather(runtime, session, TEAM, lead)
+    assert len(statements) == 5, statements
+    assert len(data.delegated) == 200 and len(data.assigned) == 1
+    assert [n.kind for n in data.needs_you] == [NeedKind.CONFIRM_BRIEF]
+    first = data.delegated[0]
+    assert first.last_update == "on track, 2026-02-28: note 0"
+    assert first.next_checkin == NOW + dt.timedelta(days=1)
+    assert first.overdue is True  # due two days ago
+    assert {line.user_id for line in data.team_load} == {f"U{n:03d}" for n in range(20)}
+    assert all(line.open_count == 10 for line in data.team_load)
+
+
+def test_the_same_count_with_one_delegation(runtime: Runtime) -> None:
+    _seed(runtime, 1)
+    with session_scope(runtime.sessions) as session:
+        lead = repo.get_person(session=session, team_id=TEAM, slack_user_id="ULEAD")
+        assert lead is not None
+        statements = _counting(runtime.engine)
+        gather(runtime, session, TEAM, lead)
+    assert len(statements) == 5
+
+
+def test_refreshes_only_for_home_users_and_coalesce_until_sent(runtime: Runtime) -> None:
+    _seed(runtime, 2)
+    with session_scope(runtime.sessions) as session:
+        lead = repo.get_person(session=session, team_id=TEAM, slack_user_id="ULEAD")
+        other = repo.get_person(session=session, team_id=TEAM, slack_user_id="U001")
+        assert lead is not None and other is not None
+        refresh_home(runtime, session, TEAM, lead, other)
+        assert session.scalars(sa.select(Outbox).where(Outbox.kind == OutboxKind.HOME)).all() == []
+        lead.home_seen_at = NOW
+        session.flush()
+        refresh_home(runtime, session, TEAM, lead, other)
+        refresh_home(runtime, session, TEAM, lead)
+        [row] = session.scalars(sa.select(Outbox).where(Outbox.kind == OutboxKind.HOME)).all()
+        assert row.payload == {"method": "views.publish", "args": {"user_id": "ULEAD"}}
+        message = ClaimedMessage(
+            id=row.id,
+            team_id=TEAM,
+            kind=OutboxKind.HOME,
+            payload=row.payload,
+            attempts=0,
+            task_id=None,
+            recipient_id=lead.id,
+        )
+        composed = compose_home(runtime, session, message)
+        assert composed is not None and composed["view"]["type"] == "home"
+        row.state = OutboxState.SENT
+        session.flush()
+        refresh_home(runtime, session, TEAM, lead)
+        rows = session.scalars(sa.select(Outbox).where(Outbox.kind == OutboxKind.HOME)).all()
+        assert len(rows) == 2
+        gone = ClaimedMessage(
+            id=0, team_id=TEAM, kind=OutboxKind.HOME, payload={}, attempts=0, task_id=None
+        )
+        assert compose_home(runtime, session, gone) is None
+        assert session.get(Person, lead.id) is not None
