@@ -17,7 +17,7 @@ from bot.runtime import Runtime
 from bot.services.delegations import (
     create_delegation,
     open_projects,
-    owner_open_count,
+    owner_load,
     project_problems,
 )
 from bot.services.profiles import owner_help
@@ -175,11 +175,11 @@ def respond_to_submission(
         ack(response_action="errors", errors=errors)
         return
     assert owner is not None
-    load = owner_open_count(runtime=runtime, team_id=team_id, owner_user_id=owner.user_id)
-    limit = runtime.settings.open_delegation_soft_limit
+    load, limit, own = owner_load(runtime=runtime, team_id=team_id, owner_user_id=owner.user_id)
     if load >= limit and not overload_confirmed(values):
+        whose = "their own capacity" if own else "the team's soft limit"
         warning = (
-            f"<@{owner.user_id}> already owns {load} open delegations; the team's soft limit "
+            f"<@{owner.user_id}> already owns {load} open delegations; {whose} "
             f"is {limit}. Tick the box to send this one anyway, or pick someone else."
         )
         updated = new_delegation_modal(

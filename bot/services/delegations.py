@@ -90,13 +90,19 @@ def brief_view_of(task: Task) -> BriefView:
     )
 
 
-def owner_open_count(*, runtime: Runtime, team_id: str, owner_user_id: str) -> int:
-    """Open delegations the person owns now (0 if the bot has never seen them)."""
+def owner_load(*, runtime: Runtime, team_id: str, owner_user_id: str) -> tuple[int, int, bool]:
+    """(open delegations, capacity, whether the capacity is the person's own setting)."""
+    default = runtime.settings.open_delegation_soft_limit
     with session_scope(runtime.sessions) as session:
         person = repo.get_person(session=session, team_id=team_id, slack_user_id=owner_user_id)
         if person is None:
-            return 0
-        return repo.count_open_tasks_for_owner(session=session, team_id=team_id, owner_id=person.id)
+            return 0, default, False
+        count = repo.count_open_tasks_for_owner(
+            session=session, team_id=team_id, owner_id=person.id
+        )
+        if person.capacity is None:
+            return count, default, False
+        return count, person.capacity, True
 
 
 def open_projects(

@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 
 from bot.domain.types import CheckinAnswer, Health, OutboxKind, OutboxState, TaskState, UpdateSource
 from bot.runtime import Runtime
+from bot.services.delegations import owner_load
 from bot.services.home import compose_home, gather, refresh_home
 from bot.views.home import NeedKind
 from storage import repositories as repo
@@ -176,3 +177,16 @@ def test_refreshes_only_for_home_users_and_coalesce_until_sent(runtime: Runtime)
         )
         assert compose_home(runtime, session, gone) is None
         assert session.get(Person, lead.id) is not None
+
+
+def test_an_owners_own_capacity_replaces_the_team_limit_for_the_load_warning(
+    runtime: Runtime,
+) -> None:
+    _seed(runtime, 40)  # two open delegations each
+    assert owner_load(runtime=runtime, team_id=TEAM, owner_user_id="U001") == (2, 5, False)
+    with session_scope(runtime.sessions) as session:
+        person = repo.get_person(session=session, team_id=TEAM, slack_user_id="U001")
+        assert person is not None
+        person.capacity = 2
+    assert owner_load(runtime=runtime, team_id=TEAM, owner_user_id="U001") == (2, 2, True)
+    assert owner_load(runtime=runtime, team_id=TEAM, owner_user_id="UNEW") == (0, 5, False)
