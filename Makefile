@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PIP_FLAGS ?= --quiet --disable-pip-version-check
 
-.PHONY: install run test lint bench bench-http bench-sweep migrate manifest sandbox clean
+.PHONY: install run test lint bench bench-http bench-sweep bench-home migrate manifest sandbox clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -27,13 +27,16 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-bench: bench-http bench-sweep
+bench: bench-http bench-sweep bench-home
 
 bench-http: install
 	$(BIN)/python -m tests.bench.bench_http
 
 bench-sweep: install
 	$(BIN)/python -m tests.bench.bench_sweep
+
+bench-home: install
+	$(BIN)/python -m tests.bench.bench_home
 
 migrate: install
 	$(BIN)/delegate-bot migrate

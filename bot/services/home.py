@@ -13,7 +13,7 @@ import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, aliased, joinedload
 
 from bot.domain.types import OPEN_STATES, OutboxKind, OutboxState, TaskState
 from bot.runtime import Runtime
@@ -89,39 +89,53 @@ def home_data(*, runtime: Runtime, team_id: str, user_id: str) -> HomeData:
 def gather(runtime: Runtime, session: Session, team_id: str, person: Person) -> HomeData:
     """Build the person's HomeData in five statements."""
     now = runtime.clock()
-    tasks = list(
-        session.scalars(
-            sa.select(Task)
-            .where(
-                Task.team_id == team_id,
-                sa.or_(Task.lead_id == person.id, Task.owner_id == person.id),
-                Task.state.in_(OPEN_STATES),
-            )
-            .options(joinedload(Task.owner), joinedload(Task.lead))
-            .order_by(Task.due_at, Task.id)
-        ).unique()
+    owner, lead = aliased(Person), aliased(Person)
+    mine = sa.and_(
+        Task.team_id == team_id,
+        sa.or_(Task.lead_id == person.id, Task.owner_id == person.id),
+        Task.state.in_(OPEN_STATES),
     )
-    ids = [task.id for task in tasks]
-    last = _last_updates(session, team_id, ids)
-    pending, sent = _checkins(session, team_id, ids)
+    # Only the columns Home shows: whole Task rows with both people cost several times more.
+    tasks = session.execute(
+        sa.select(
+            Task.id,
+            Task.title,
+            Task.state,
+            Task.health,
+            Task.due_at,
+            Task.agreed_due_at,
+            Task.due_has_time,
+            Task.updated_at,
+            Task.done_at,
+            Task.lead_id,
+            Task.owner_id,
+            owner.slack_user_id.label("owner_slack"),
+            lead.slack_user_id.label("lead_slack"),
+        )
+        .join(owner, owner.id == Task.owner_id)
+        .join(lead, lead.id == Task.lead_id)
+        .where(mine)
+        .order_by(Task.due_at, Task.id)
+    ).all()
+    ids = sa.select(Task.id).where(mine).scalar_subquery()
+    last = _last_updates(session, team_id, ids) if tasks else {}
+    pending, sent = _checkins(session, team_id, ids) if tasks else ({}, {})
     needs: list[NeedsYou] = []
     delegated: list[HomeTask] = []
     assigned: list[HomeTask] = []
     for task in tasks:
-        mine_to_lead, mine_to_own = task.lead_id == person.id, task.owner_id == person.id
-        due = task.agreed_due_at or task.due_at
         update = last.get(task.id)
-        if mine_to_lead:
-            delegated.append(_home_task(task, task.owner, update, pending, now, due))
+        if task.lead_id == person.id:
+            delegated.append(_home_task(task, task.owner_slack, update, pending, now))
             if task.state is TaskState.AWAITING_APPROVAL:
-                needs.append(_need(NeedKind.APPROVE_RESTATEMENT, task, task.owner, task.updated_at))
+                needs.append(_need(NeedKind.APPROVE_RESTATEMENT, task, task.owner_slack))
             elif task.state is TaskState.AWAITING_ACCEPTANCE:
                 waited = task.done_at or task.updated_at
-                needs.append(_need(NeedKind.ACCEPT_WORK, task, task.owner, waited))
-        if mine_to_own:
-            assigned.append(_home_task(task, task.lead, update, pending, now, due))
+                needs.append(_need(NeedKind.ACCEPT_WORK, task, task.owner_slack, waited))
+        if task.owner_id == person.id:
+            assigned.append(_home_task(task, task.lead_slack, update, pending, now))
             if task.state is TaskState.AWAITING_CONFIRMATION:
-                needs.append(_need(NeedKind.CONFIRM_BRIEF, task, task.lead, task.updated_at))
+                needs.append(_need(NeedKind.CONFIRM_BRIEF, task, task.lead_slack))
             asked = sent.get(task.id)
             answered = update[2] if update else None
             if (
@@ -129,7 +143,7 @@ def gather(runtime: Runtime, session: Session, team_id: str, person: Person) -> 
                 and asked is not None
                 and (answered is None or answered < asked)
             ):
-                needs.append(_need(NeedKind.ANSWER_CHECKIN, task, task.lead, asked))
+                needs.append(_need(NeedKind.ANSWER_CHECKIN, task, task.lead_slack, asked))
     needs += _open_surveys(session, team_id, person, now)
     return HomeData(
         user_id=person.slack_user_id,
@@ -141,28 +155,34 @@ def gather(runtime: Runtime, session: Session, team_id: str, person: Person) -> 
     )
 
 
-def _need(kind: NeedKind, task: Task, other: Person, since: dt.datetime) -> NeedsYou:
+def _need(kind: NeedKind, task: Any, other: str, since: dt.datetime | None = None) -> NeedsYou:
+    """One "Needs you" item about a row of gather's task query."""
     return NeedsYou(
-        kind=kind, title=task.title, other_id=other.slack_user_id, since=since, task_id=task.id
+        kind=kind,
+        title=task.title,
+        other_id=other,
+        since=since or task.updated_at,
+        task_id=task.id,
     )
 
 
 def _home_task(
-    task: Task,
-    other: Person,
+    task: Any,  # a row of gather's task query
+    other: str,
     update: tuple[str, str, dt.datetime] | None,
     pending: dict[int, dt.datetime],
     now: dt.datetime,
-    due: dt.datetime,
 ) -> HomeTask:
+    """One task line's facts."""
     said = None
     if update is not None:
         words, note, at = update
         said = f"{words}, {at.date().isoformat()}" + (f": {note}" if note else "")
+    due = task.agreed_due_at or task.due_at
     return HomeTask(
         task_id=task.id,
         title=task.title,
-        other_id=other.slack_user_id,
+        other_id=other,
         state=task.state,
         health=task.health,
         due_at=due,
@@ -174,11 +194,9 @@ def _home_task(
 
 
 def _last_updates(
-    session: Session, team_id: str, ids: list[int]
+    session: Session, team_id: str, ids: sa.ScalarSelect[int]
 ) -> dict[int, tuple[str, str, dt.datetime]]:
     """Each task's newest status update: (answer words, note, when); one statement."""
-    if not ids:
-        return {}
     ranked = (
         sa.select(
             StatusUpdate.task_id,
@@ -207,11 +225,9 @@ def _last_updates(
 
 
 def _checkins(
-    session: Session, team_id: str, ids: list[int]
+    session: Session, team_id: str, ids: sa.ScalarSelect[int]
 ) -> tuple[dict[int, dt.datetime], dict[int, dt.datetime]]:
     """Per task: the next queued check-in, and when the latest one was sent; one statement."""
-    if not ids:
-        return {}, {}
     is_checkin = Outbox.kind == OutboxKind.CHECKIN
     rows = session.execute(
         sa.select(

@@ -315,18 +315,29 @@ def load_line(line: LoadLine, today: date) -> str:
     return text
 
 
-def section_lines(section: str, data: HomeData) -> list[str]:
-    """One section's item lines, most urgent first."""
+def section_lines(section: str, data: HomeData, limit: int | None = None) -> list[str]:
+    """One section's item lines, most urgent first (only the first `limit` are formatted)."""
     if section == "needs_you":
-        return [need_line(need, data.now) for need in urgent_needs(data.needs_you)]
+        return [need_line(need, data.now) for need in urgent_needs(data.needs_you)[:limit]]
     if section == "delegated":
-        return [task_line(task, delegated=True) for task in urgent_tasks(data.delegated)]
+        return [task_line(t, delegated=True) for t in urgent_tasks(data.delegated)[:limit]]
     if section == "assigned":
-        return [task_line(task, delegated=False) for task in urgent_tasks(data.assigned)]
+        return [task_line(t, delegated=False) for t in urgent_tasks(data.assigned)[:limit]]
     if section == "team_load":
         today = data.now.date()
-        return [load_line(line, today) for line in urgent_load(data.team_load)]
+        return [load_line(line, today) for line in urgent_load(data.team_load)[:limit]]
     raise ValueError(f"unknown Home section {section!r}")
+
+
+def _section_size(section: str, data: HomeData) -> int:
+    """How many items a section holds."""
+    items: dict[str, Sequence[object]] = {
+        "needs_you": data.needs_you,
+        "delegated": data.delegated,
+        "assigned": data.assigned,
+        "team_load": data.team_load,
+    }
+    return len(items[section])
 
 
 def pack(lines: Sequence[str]) -> list[list[str]]:
@@ -385,19 +396,20 @@ def _home_buttons() -> ActionsBlock:
 
 def _home_section(section: str, data: HomeData) -> list[Block]:
     """A section's header, its most urgent items, and "Show all (N)" when there are more."""
-    lines = section_lines(section, data)
+    lines = section_lines(section, data, SHOWN_PER_SECTION)
+    total = _section_size(section, data)
     blocks: list[Block] = [HeaderBlock(text=SECTION_TITLES[section])]
     if not lines:
         blocks.append(_context(EMPTY_NOTES[section]))
         return blocks
-    blocks += [SectionBlock(text="\n".join(group)) for group in pack(lines[:SHOWN_PER_SECTION])]
-    if len(lines) > SHOWN_PER_SECTION:
+    blocks += [SectionBlock(text="\n".join(group)) for group in pack(lines)]
+    if total > SHOWN_PER_SECTION:
         blocks.append(
             ActionsBlock(
                 block_id=f"{HOME_SHOW_ALL_ACTION}_{section}",
                 elements=[
                     ButtonElement(
-                        text=f"Show all ({len(lines)})",
+                        text=f"Show all ({total})",
                         action_id=HOME_SHOW_ALL_ACTION,
                         value=section,
                     )
