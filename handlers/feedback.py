@@ -28,7 +28,6 @@ from bot.views.feedback import (
     read_owner_survey,
     survey_id_of,
 )
-from bot.views.review import notice_modal
 from handlers.payload import task_id_in, team_of, tell, user_of
 
 # The first rating carries errors that concern the whole survey (closed, not yours).
@@ -73,7 +72,7 @@ def register(app: App, runtime: Runtime) -> None:
             runtime=runtime, team_id=team_id, survey_id=survey_id, user_id=user_id
         )
         if isinstance(form, Refusal):
-            ack(response_action="update", view=notice_modal("Feedback", form.message))
+            ack(response_action="errors", errors={FIRST_BLOCK: form.message})
             return
         values = view["state"]["values"]
         answers = (
@@ -88,7 +87,7 @@ def register(app: App, runtime: Runtime) -> None:
             runtime=runtime, team_id=team_id, survey_id=survey_id, user_id=user_id, answers=answers
         )
         if refusal is not None:
-            ack(response_action="update", view=notice_modal("Feedback", refusal.message))
+            ack(response_action="errors", errors={FIRST_BLOCK: refusal.message})
         else:
             ack()
 

@@ -135,6 +135,9 @@ def test_project_close_surveys_anonymity_results_feedback_and_export(
         OWNER, modal["id"], {**_values(RATINGS), "problems": {"problems": "Secret one"}}
     )
     assert sent.ack in (None, {})
+    # The same modal submitted again (a second window, a double click) is told inline.
+    again = http_slack.view_submission(OWNER, modal["id"], _values(RATINGS)).ack
+    assert again is not None and "already received" in again["errors"]["clarity"]
     # Another person can't open it; the owner can't answer twice.
     # (The DM has become a thank-you without the button: these are clicks on the old one.)
     _stale_click(http_slack, PRIYA, SURVEY_OPEN_ACTION, _requests(slack_sandbox, OWNER)[0])

@@ -178,6 +178,17 @@ def test_home_shows_each_section_and_its_buttons_work(
     team = texts(_opened(slack_sandbox, 3)["blocks"])
     assert PRIYA in team and "Pricing" in team and "1 open of 5" in team
 
+    # The other buttons: feedback, settings and a new brief each open their modal.
+    for action, count, expected in (
+        ("home_feedback", 4, "Your feedback"),
+        ("home_settings", 5, None),
+        ("home_new", 6, "New delegation"),
+    ):
+        http_slack.block_action(LEAD, action, view=home["id"])
+        opened = _opened(slack_sandbox, count)
+        if expected:
+            assert opened["title"]["text"] == expected
+
     # /delegate list: both ways, privately.
     http_slack.slash_command(LEAD, "list")
     wait_until(lambda: len(slack_sandbox.ephemerals(LEAD)) >= 1)
