@@ -53,7 +53,12 @@ def accept(*, runtime: Runtime, team_id: str, task_id: int, user_id: str) -> Ref
             task.owner,
             f":tada: <@{user_id}> accepted *{escape_mrkdwn(task.title)}*. It's complete.",
         )
-        if task.project_id is None and task.owner.id != task.lead.id:
+        owner = task.owner
+        if (
+            task.project_id is None
+            and owner.id != task.lead.id
+            and not (owner.is_bot or owner.is_deleted)
+        ):
             # Work outside a project gets its feedback round now; a project's, when it closes.
             start_round(
                 runtime,

@@ -320,3 +320,14 @@ def test_briefs_join_only_the_leads_own_open_projects(world: World) -> None:
     feedback.close_project(runtime=world.runtime, team_id=TEAM, user_id=LEAD, project_id=ours)
     assert "You closed Acme Q3" in problems(new_project="Acme Q3")["new_project"]
     assert problems(new_project="Acme Q4") == {}
+
+
+def test_no_survey_for_an_owner_who_has_left(world: World) -> None:
+    task_id = finished(world, OWNER, "Acme renewal deck")
+    with session_scope(world.runtime.sessions) as session:
+        person = repo.get_person(session=session, team_id=TEAM, slack_user_id=OWNER)
+        assert person is not None
+        person.is_deleted = True
+    accept(world, task_id)
+    assert surveys(world) == []
+    assert world.rows(OutboxKind.FEEDBACK) == []
