@@ -55,6 +55,23 @@ def refresh_home(runtime: Runtime, session: Session, team_id: str, *people: Pers
         )
 
 
+def refresh_home_and_leads(
+    runtime: Runtime, session: Session, team_id: str, person: Person
+) -> None:
+    """The person's Home, and their leads' (whose Team load shows them), need a refresh."""
+    leads = session.scalars(
+        sa.select(Person)
+        .join(Task, Task.lead_id == Person.id)
+        .where(
+            Task.team_id == team_id,
+            Task.owner_id == person.id,
+            Task.state.in_(repo.LOAD_STATES),
+        )
+        .distinct()
+    ).all()
+    refresh_home(runtime, session, team_id, person, *leads)
+
+
 def compose_home(
     runtime: Runtime, session: Session, message: ClaimedMessage
 ) -> dict[str, Any] | None:

@@ -13,7 +13,7 @@ from bot.runtime import Runtime
 from bot.services.checkins import checkin_time
 from bot.services.common import calendar_of
 from bot.services.delegations import SlackUser, person_from_slack
-from bot.services.home import refresh_home
+from bot.services.home import refresh_home_and_leads
 from bot.views.delegation import OwnerHelp
 from bot.views.profile import ProfileInput, ProfileView
 from storage import repositories as repo
@@ -75,7 +75,7 @@ def save_profile(*, runtime: Runtime, team_id: str, user: SlackUser, chosen: Pro
         person.experience = chosen.experience
         person.capacity = chosen.capacity
         person.updated_at = runtime.clock()
-        refresh_home(runtime, session, team_id, person)
+        refresh_home_and_leads(runtime, session, team_id, person)
     runtime.kick_sweep()
 
 

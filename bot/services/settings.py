@@ -11,7 +11,7 @@ from bot.runtime import Runtime
 from bot.services.checkins import checkin_time, reschedule
 from bot.services.common import calendar_of, notify
 from bot.services.delegations import SlackUser, person_from_slack
-from bot.services.home import refresh_home
+from bot.services.home import refresh_home_and_leads
 from bot.views.brief_message import slack_date
 from bot.views.settings import (
     DAYS_BLOCK,
@@ -71,7 +71,7 @@ def save_settings(
         person.updated_at = runtime.clock()
         session.flush()
         _replan(runtime, session, person, tell_leads=newly_away and chosen.ooo_start is not None)
-        refresh_home(runtime, session, team_id, person)
+        refresh_home_and_leads(runtime, session, team_id, person)
     runtime.kick_sweep()
     return {}
 

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from bot.domain.types import CheckinAnswer, Health, OutboxKind, OutboxState, TaskState, UpdateSource
 from bot.runtime import Runtime
 from bot.services.delegations import owner_load
-from bot.services.home import compose_home, gather, refresh_home
+from bot.services.home import compose_home, gather, refresh_home, refresh_home_and_leads
 from bot.views.home import NeedKind
 from storage import repositories as repo
 from storage.db import make_engine, session_scope
@@ -190,3 +190,16 @@ def test_an_owners_own_capacity_replaces_the_team_limit_for_the_load_warning(
         person.capacity = 2
     assert owner_load(runtime=runtime, team_id=TEAM, owner_user_id="U001") == (2, 2, True)
     assert owner_load(runtime=runtime, team_id=TEAM, owner_user_id="UNEW") == (0, 5, False)
+
+
+def test_a_change_to_an_owner_refreshes_their_leads_home_too(runtime: Runtime) -> None:
+    _seed(runtime, 3)
+    with session_scope(runtime.sessions) as session:
+        lead = repo.get_person(session=session, team_id=TEAM, slack_user_id="ULEAD")
+        owner = repo.get_person(session=session, team_id=TEAM, slack_user_id="U001")
+        assert lead is not None and owner is not None
+        lead.home_seen_at = owner.home_seen_at = NOW
+        session.flush()
+        refresh_home_and_leads(runtime, session, TEAM, owner)
+        rows = session.scalars(sa.select(Outbox).where(Outbox.kind == OutboxKind.HOME)).all()
+        assert sorted(r.payload["args"]["user_id"] for r in rows) == ["U001", "ULEAD"]
