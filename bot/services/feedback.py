@@ -456,12 +456,17 @@ def lead_rounds(
     *,
     since: dt.datetime | None = None,
     limit: int | None = None,
+    skip: RoundRef | None = None,
 ) -> list[Round]:
-    """The lead's closed rounds, most recently closed first."""
+    """The lead's closed rounds (but `skip`), most recently closed first."""
     zone = calendar_of(runtime, lead).tz
-    refs = repo.closed_rounds_of_lead(
-        session=session, team_id=team_id, lead_id=lead.id, since=since
-    )
+    refs = [
+        ref
+        for ref in repo.closed_rounds_of_lead(
+            session=session, team_id=team_id, lead_id=lead.id, since=since
+        )
+        if skip is None or ref != (skip.project_id, skip.task_id)
+    ]
     rounds = []
     for project_id, task_id in refs[:limit]:
         found = _round(session, team_id, RoundRef(project_id, task_id), zone)
@@ -499,9 +504,10 @@ def compose_results(
     report = round_report(this, threshold)
     earlier = [
         round_report(r, threshold)
-        for r in lead_rounds(runtime, session, message.team_id, lead, limit=PREVIOUS_ROUNDS + 1)
-        if r.label != this.label or r.closed_on != this.closed_on
-    ][:PREVIOUS_ROUNDS]
+        for r in lead_rounds(
+            runtime, session, message.team_id, lead, limit=PREVIOUS_ROUNDS, skip=ref
+        )
+    ]
     measures = measures_of(runtime, session, message.team_id, lead, [report, *earlier])
     return results_message(
         lead_id=lead.slack_user_id, report=report, previous=earlier, measures=measures

@@ -331,3 +331,37 @@ def test_no_survey_for_an_owner_who_has_left(world: World) -> None:
     accept(world, task_id)
     assert surveys(world) == []
     assert world.rows(OutboxKind.FEEDBACK) == []
+
+
+def test_the_second_round_shows_the_first_as_its_trend(world: World) -> None:
+    accept(world, finished(world, OWNER, "First deck"))
+    world.run_until(at(2, 9, 1))
+    for who in (OWNER, LEAD):
+        assert answer(world, who, clarity=2) is None
+    world.run_until(at(2, 9, 2))
+    accept(world, finished(world, PRIYA, "Second deck"))
+    world.run_until(at(2, 9, 3))
+    assert answer(world, PRIYA, clarity=5) is None
+    with session_scope(world.runtime.sessions) as session:
+        lead_survey = session.scalars(
+            sa.select(Survey.id).where(
+                Survey.kind == SurveyKind.LEAD_SELF, Survey.submitted_at.is_(None)
+            )
+        ).one()
+    assert (
+        feedback.submit_survey(
+            runtime=world.runtime,
+            team_id=TEAM,
+            survey_id=lead_survey,
+            user_id=LEAD,
+            answers=SurveyInput(
+                clarity=4, skills_fit=4, challenge=None, rhythm_fit=RhythmFit.ABOUT_RIGHT
+            ),
+        )
+        is None
+    )
+    world.run_until(at(2, 9, 5))
+    first, second = results(world)
+    assert "Trend" not in str(first["blocks"])
+    trend = str(second["blocks"])
+    assert "Trend" in trend and "First deck" in trend and "clarity 2.0" in trend
