@@ -40,7 +40,7 @@ def build_manifest(
     command: dict[str, Any] = {
         "command": "/delegate",
         "description": "Hand a task to one owner with a clear brief",
-        "usage_hint": "[@owner] [title] | help",
+        "usage_hint": "[@owner] [title] | list | update | profile | feedback | export | help",
         "should_escape": True,
     }
     interactivity: dict[str, Any] = {"is_enabled": True}
