@@ -124,6 +124,7 @@ def gather(runtime: Runtime, session: Session, team_id: str, person: Person) -> 
             Task.due_has_time,
             Task.updated_at,
             Task.done_at,
+            Task.declined_at,
             Task.lead_id,
             Task.owner_id,
             owner.slack_user_id.label("owner_slack"),
@@ -146,6 +147,9 @@ def gather(runtime: Runtime, session: Session, team_id: str, person: Person) -> 
             delegated.append(_home_task(task, task.owner_slack, update, pending, now))
             if task.state is TaskState.AWAITING_APPROVAL:
                 needs.append(_need(NeedKind.APPROVE_RESTATEMENT, task, task.owner_slack))
+            elif task.state is TaskState.DECLINED:
+                waited = task.declined_at or task.updated_at
+                needs.append(_need(NeedKind.REASSIGN, task, task.owner_slack, waited))
             elif task.state is TaskState.AWAITING_ACCEPTANCE:
                 waited = task.done_at or task.updated_at
                 needs.append(_need(NeedKind.ACCEPT_WORK, task, task.owner_slack, waited))

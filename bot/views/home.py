@@ -83,6 +83,7 @@ class NeedKind(StrEnum):
     ANSWER_CHECKIN = "answer_checkin"
     ACCEPT_WORK = "accept_work"
     ANSWER_SURVEY = "answer_survey"
+    REASSIGN = "reassign"  # the owner declined: the lead reassigns or cancels
 
 
 # Tie-break among needs that started waiting at the same instant.
@@ -92,6 +93,7 @@ NEED_ORDER: dict[NeedKind, int] = {
     NeedKind.ACCEPT_WORK: 2,
     NeedKind.ANSWER_CHECKIN: 3,
     NeedKind.ANSWER_SURVEY: 4,
+    NeedKind.REASSIGN: 5,
 }
 NEED_EMOJI: dict[NeedKind, str] = {
     NeedKind.CONFIRM_BRIEF: ":memo:",
@@ -99,6 +101,7 @@ NEED_EMOJI: dict[NeedKind, str] = {
     NeedKind.ACCEPT_WORK: ":white_check_mark:",
     NeedKind.ANSWER_CHECKIN: ":speech_balloon:",
     NeedKind.ANSWER_SURVEY: ":bar_chart:",
+    NeedKind.REASSIGN: ":leftwards_arrow_with_hook:",
 }
 # Blocked before at risk before the rest; no answer yet ranks with on track.
 HEALTH_ORDER: dict[Health | None, int] = {
@@ -264,6 +267,8 @@ def need_line(need: NeedsYou, now: datetime) -> str:
         what = f"Answer the check-in on {title}"
     elif need.kind is NeedKind.ACCEPT_WORK:
         what = f"Accept or reopen {title}, done by {other}"
+    elif need.kind is NeedKind.REASSIGN:
+        what = f"{other} can't take {title}: reassign or cancel it from my message in your DM"
     else:
         what = f"Answer the feedback survey on {title}"
     return f"{NEED_EMOJI[need.kind]} {what} · {_waiting(need.since, now)}"

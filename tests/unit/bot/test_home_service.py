@@ -17,7 +17,7 @@ from bot.domain.types import CheckinAnswer, Health, OutboxKind, OutboxState, Tas
 from bot.runtime import Runtime
 from bot.services.delegations import owner_load
 from bot.services.home import compose_home, gather, refresh_home, refresh_home_and_leads
-from bot.views.home import NeedKind
+from bot.views.home import NeedKind, need_line
 from storage import repositories as repo
 from storage.db import make_engine, session_scope
 from storage.migrate import upgrade_to_head
@@ -203,3 +203,18 @@ def test_a_change_to_an_owner_refreshes_their_leads_home_too(runtime: Runtime) -
         refresh_home_and_leads(runtime, session, TEAM, owner)
         rows = session.scalars(sa.select(Outbox).where(Outbox.kind == OutboxKind.HOME)).all()
         assert sorted(r.payload["args"]["user_id"] for r in rows) == ["U001", "ULEAD"]
+
+
+def test_a_declined_delegation_needs_the_lead(runtime: Runtime) -> None:
+    _seed(runtime, 1)
+    with session_scope(runtime.sessions) as session:
+        lead = repo.get_person(session=session, team_id=TEAM, slack_user_id="ULEAD")
+        assert lead is not None
+        [task] = repo.list_tasks_for_lead(session=session, team_id=TEAM, lead_id=lead.id)
+        task.state, task.declined_at = TaskState.DECLINED, NOW - dt.timedelta(days=2)
+        session.flush()
+        data = gather(runtime, session, TEAM, lead)
+    need = next(n for n in data.needs_you if n.kind is NeedKind.REASSIGN)
+    assert need.since == NOW - dt.timedelta(days=2) and need.other_id == "U000"
+    line = need_line(need, NOW)
+    assert "<@U000> can't take *Task 0*" in line and "reassign or cancel" in line
