@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Protocol
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.runtime import Runtime
+from bot.services.common import Refusal
 from bot.services.feedback import feedback_overview
 from bot.services.home import home_data, home_opened
 from bot.views.delegation import BriefPrefill
@@ -29,6 +31,14 @@ from handlers.profile import open_profile, open_team_profiles
 from handlers.settings import open_settings
 
 
+class ModalOpener(Protocol):
+    """open_settings, open_profile and open_team_profiles: open a modal or say why not."""
+
+    def __call__(
+        self, client: WebClient, runtime: Runtime, *, trigger_id: str, team_id: str, user_id: str
+    ) -> Refusal | None: ...
+
+
 def register(app: App, runtime: Runtime) -> None:
     """Attach the Home tab and its buttons: ack at once, the work right after."""
 
@@ -41,7 +51,7 @@ def register(app: App, runtime: Runtime) -> None:
         client.views_publish(user_id=event["user"], view=home_view(data))
 
     def new_delegation(body: dict[str, Any], client: WebClient) -> None:
-        """ "New delegation" opens the brief."""
+        """The "New delegation" button opens the brief."""
         open_brief(
             client,
             runtime,
@@ -51,42 +61,25 @@ def register(app: App, runtime: Runtime) -> None:
             prefill=BriefPrefill(),
         )
 
-    def settings(body: dict[str, Any], client: WebClient) -> None:
-        """ "Settings" opens the person's check-in settings."""
-        refusal = open_settings(
-            client,
-            runtime,
-            trigger_id=body["trigger_id"],
-            team_id=team_of(body),
-            user_id=user_of(body),
-        )
-        if refusal:
-            tell(client, body, refusal.message)
+    def opener(open_modal: ModalOpener) -> Callable[[dict[str, Any], WebClient], None]:
+        """A Home button's listener for one of the person's modals."""
 
-    def profile(body: dict[str, Any], client: WebClient) -> None:
-        """ "Profile" opens the person's own profile."""
-        refusal = open_profile(
-            client,
-            runtime,
-            trigger_id=body["trigger_id"],
-            team_id=team_of(body),
-            user_id=user_of(body),
-        )
-        if refusal:
-            tell(client, body, refusal.message)
+        def open_from_home(body: dict[str, Any], client: WebClient) -> None:
+            """Settings, Profile or Team profiles opens, or the person hears privately why not."""
+            refusal = open_modal(
+                client,
+                runtime,
+                trigger_id=body["trigger_id"],
+                team_id=team_of(body),
+                user_id=user_of(body),
+            )
+            if refusal:
+                tell(client, body, refusal.message)
 
-    def team(body: dict[str, Any], client: WebClient) -> None:
-        """ "Team profiles" shows the lead everyone they delegate to."""
-        open_team_profiles(
-            client,
-            runtime,
-            trigger_id=body["trigger_id"],
-            team_id=team_of(body),
-            user_id=user_of(body),
-        )
+        return open_from_home
 
     def feedback(body: dict[str, Any], client: WebClient) -> None:
-        """ "Feedback" shows the lead's rolling results in a modal."""
+        """The "Feedback" button shows the lead's rolling results in a modal."""
         summary = feedback_overview(runtime=runtime, team_id=team_of(body), user_id=user_of(body))
         client.views_open(
             trigger_id=body["trigger_id"],
@@ -99,7 +92,7 @@ def register(app: App, runtime: Runtime) -> None:
         )
 
     def show_all(body: dict[str, Any], client: WebClient) -> None:
-        """ "Show all" lists every item of one Home section."""
+        """A "Show all" button lists every item of one Home section."""
         section = str(body["actions"][0].get("value") or "")
         if section not in SECTIONS:
             client.views_open(
@@ -113,9 +106,9 @@ def register(app: App, runtime: Runtime) -> None:
     app.event("app_home_opened")(ack=acknowledge, lazy=[publish_home])
     for action, listener in (
         (HOME_NEW_ACTION, new_delegation),
-        (HOME_SETTINGS_ACTION, settings),
-        (HOME_PROFILE_ACTION, profile),
-        (HOME_TEAM_ACTION, team),
+        (HOME_SETTINGS_ACTION, opener(open_settings)),
+        (HOME_PROFILE_ACTION, opener(open_profile)),
+        (HOME_TEAM_ACTION, opener(open_team_profiles)),
         (HOME_FEEDBACK_ACTION, feedback),
         (HOME_SHOW_ALL_ACTION, show_all),
     ):

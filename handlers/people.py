@@ -8,6 +8,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.domain.brief import ChannelFacts, OwnerFacts
+from bot.services.common import Refusal
 from bot.services.delegations import SlackUser
 
 
@@ -28,6 +29,17 @@ def fetch_user(client: WebClient, user_id: str) -> SlackUser | None:
         is_bot=bool(user.get("is_bot")) or user["id"] == "USLACKBOT",
         deleted=bool(user.get("deleted")),
     )
+
+
+def current_user(client: WebClient, user_id: str, keeping: str) -> SlackUser | Refusal:
+    """The person acting, from users.info, or what to tell them when Slack can't say."""
+    try:
+        user = fetch_user(client, user_id)
+    except SlackApiError:
+        return Refusal("I couldn't read your Slack profile just now. Please try again shortly.")
+    if user is None:
+        return Refusal(f"Slack doesn't know you in this workspace, so I can't keep {keeping}.")
+    return user
 
 
 def fetch_channel(client: WebClient, channel_id: str) -> ChannelFacts:

@@ -6,7 +6,6 @@ from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.runtime import Runtime
 from bot.services import profiles as service
@@ -14,19 +13,16 @@ from bot.services.common import Refusal
 from bot.views.profile import PROFILE_CALLBACK, profile_modal, read_profile, team_profiles_modal
 from bot.views.review import notice_modal
 from handlers.payload import team_of, user_of
-from handlers.people import fetch_user
+from handlers.people import current_user
 
 
 def open_profile(
     client: WebClient, runtime: Runtime, *, trigger_id: str, team_id: str, user_id: str
 ) -> Refusal | None:
     """The person's profile opens for editing."""
-    try:
-        user = fetch_user(client, user_id)
-    except SlackApiError:
-        return Refusal("I couldn't read your Slack profile just now. Please try again shortly.")
-    if user is None:
-        return Refusal("Slack doesn't know you in this workspace, so I can't keep a profile.")
+    user = current_user(client, user_id, "a profile")
+    if isinstance(user, Refusal):
+        return user
     profile, options = service.profile_form(runtime=runtime, team_id=team_id, user=user)
     client.views_open(
         trigger_id=trigger_id, view=profile_modal(profile=profile, skill_options=options)
@@ -36,10 +32,11 @@ def open_profile(
 
 def open_team_profiles(
     client: WebClient, runtime: Runtime, *, trigger_id: str, team_id: str, user_id: str
-) -> None:
+) -> Refusal | None:
     """The lead sees the profiles of everyone they delegate to (read only)."""
     people = service.team_profiles(runtime=runtime, team_id=team_id, lead_user_id=user_id)
     client.views_open(trigger_id=trigger_id, view=team_profiles_modal(profiles=people))
+    return None
 
 
 def register(app: App, runtime: Runtime) -> None:
@@ -51,17 +48,9 @@ def register(app: App, runtime: Runtime) -> None:
         if isinstance(chosen, dict):
             ack(response_action="errors", errors=chosen)
             return
-        try:
-            user = fetch_user(client, user_of(body))
-        except SlackApiError:
-            user = None
-        if user is None:
-            ack(
-                response_action="update",
-                view=notice_modal(
-                    "Not saved", "I couldn't read your Slack profile. Please try again shortly."
-                ),
-            )
+        user = current_user(client, user_of(body), "a profile")
+        if isinstance(user, Refusal):
+            ack(response_action="update", view=notice_modal("Not saved", user.message))
             return
         service.save_profile(runtime=runtime, team_id=team_of(body), user=user, chosen=chosen)
         ack()

@@ -6,7 +6,6 @@ from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.runtime import Runtime
 from bot.services import settings as service
@@ -14,19 +13,16 @@ from bot.services.common import Refusal
 from bot.views.review import notice_modal
 from bot.views.settings import SETTINGS_CALLBACK, settings_input, settings_modal
 from handlers.payload import team_of, user_of
-from handlers.people import fetch_user
+from handlers.people import current_user
 
 
 def open_settings(
     client: WebClient, runtime: Runtime, *, trigger_id: str, team_id: str, user_id: str
 ) -> Refusal | None:
     """Open the settings modal with the person's current values."""
-    try:
-        user = fetch_user(client, user_id)
-    except SlackApiError:
-        return Refusal("I couldn't read your Slack profile just now. Please try again shortly.")
-    if user is None:
-        return Refusal("Slack doesn't know you in this workspace, so I can't keep settings.")
+    user = current_user(client, user_id, "settings")
+    if isinstance(user, Refusal):
+        return user
     current = service.settings_form(runtime=runtime, team_id=team_id, user=user)
     client.views_open(trigger_id=trigger_id, view=settings_modal(current))
     return None
@@ -37,17 +33,9 @@ def register(app: App, runtime: Runtime) -> None:
 
     def submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
         """Settings are checked inline; saved ones re-plan the person's check-ins."""
-        try:
-            user = fetch_user(client, user_of(body))
-        except SlackApiError:
-            user = None
-        if user is None:
-            ack(
-                response_action="update",
-                view=notice_modal(
-                    "Not saved", "I couldn't read your Slack profile. Please try again shortly."
-                ),
-            )
+        user = current_user(client, user_of(body), "settings")
+        if isinstance(user, Refusal):
+            ack(response_action="update", view=notice_modal("Not saved", user.message))
             return
         errors = service.save_settings(
             runtime=runtime,

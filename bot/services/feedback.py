@@ -84,8 +84,14 @@ def threshold_of(runtime: Runtime, session: Session, team_id: str) -> int:
     return runtime.settings.anonymity_threshold
 
 
+def _request_key(survey_id: int) -> str:
+    """The outbox key of a survey's first ask (its message is edited once answered)."""
+    return f"survey:{survey_id}"
+
+
 def _reminder_key(survey_id: int) -> str:
-    return f"survey:{survey_id}:reminder:"
+    """The outbox key prefix of a survey's reminders (numbered after it)."""
+    return f"{_request_key(survey_id)}:reminder:"
 
 
 def start_round(
@@ -181,7 +187,7 @@ def _queue_requests(
             payload={"method": "chat.postMessage", "args": args},
             due_at=when,
             now=now,
-            unique_key=f"survey:{survey.id}"
+            unique_key=_request_key(survey.id)
             if number == 0
             else f"{_reminder_key(survey.id)}{number}",
             task_id=survey.task_id,
@@ -304,7 +310,7 @@ def _record(runtime: Runtime, session: Session, survey: Survey, answers: SurveyI
     )
     request = session.scalars(
         sa.select(Outbox).where(
-            Outbox.team_id == survey.team_id, Outbox.unique_key == f"survey:{survey.id}"
+            Outbox.team_id == survey.team_id, Outbox.unique_key == _request_key(survey.id)
         )
     ).one_or_none()
     if request is not None:
@@ -351,7 +357,7 @@ def _retire_requests(runtime: Runtime, session: Session, survey: Survey) -> None
             Outbox.recipient_id == survey.respondent_id,
             Outbox.kind == OutboxKind.SURVEY,
             sa.or_(
-                Outbox.unique_key == f"survey:{survey.id}",
+                Outbox.unique_key == _request_key(survey.id),
                 Outbox.unique_key.like(_reminder_key(survey.id) + "%"),
             ),
         )

@@ -75,6 +75,7 @@ from storage.db import (
 from storage.migrate import upgrade_to_head
 from storage.models import Outbox, Person, StatusUpdate, Task
 from storage.outbox import ClaimedMessage
+from tests.bench.bench_sweep import GOAL, OBJECTS, VERBS
 from tests.pg import probe_postgres, throwaway_database
 
 TEAM_ID = "T0HOMEBENCH"
@@ -95,21 +96,6 @@ UNSEEN = {
 }  # characters of each statement printed by --sql
 
 ZONES = ("Europe/London", "America/New_York", "Europe/Berlin", "Asia/Kolkata")
-VERBS = ("Prepare", "Review", "Draft", "Negotiate", "Migrate", "Audit", "Plan", "Renew")
-OBJECTS = (
-    "the Q3 renewal deck for Acme",
-    "onboarding notes for Globex",
-    "the pricing proposal for Initech",
-    "the SSO rollout checklist",
-    "quarterly account health report",
-    "the escalation runbook",
-    "the partner contract amendments",
-    "the customer survey follow-ups",
-)
-GOAL = (
-    "Get this ready so the account team can walk into the meeting with a clear position, "
-    "agreed numbers and the open questions answered; keep the customer's contacts informed."
-)
 NOTES = (
     "",
     "waiting on legal for the last clause",
