@@ -282,6 +282,18 @@ def test_reminders_then_the_round_closes_after_a_week_with_what_arrived(
     with database.connect() as db:
         assert db.execute(sa.select(sa.func.count()).select_from(SurveyResponse)).scalar_one() == 1
 
+    # Slack refusing the upload is said privately; asking again works.
+    slack_sandbox.faults.add("files.completeUploadExternal", "error", error="fatal_error")
+    http_slack.slash_command(LEAD, "export")
+    wait_until(lambda: "try `/delegate export` again" in str(_ephemerals(slack_sandbox, LEAD)))
+    http_slack.slash_command(LEAD, "export")
+    wait_until(lambda: "is in your DM" in str(_ephemerals(slack_sandbox, LEAD)))
+    assert len([c for c in slack_sandbox.calls_to("files.completeUploadExternal") if c.ok]) == 1
+
+
+def _ephemerals(sandbox: SandboxServer, user: str) -> list[dict[str, Any]]:
+    return [e.message for e in sandbox.ephemerals(user)]
+
 
 def _pending(database: sa.Engine) -> int:
     """Outbox rows still waiting to go."""
