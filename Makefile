@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PIP_FLAGS ?= --quiet --disable-pip-version-check
 
-.PHONY: install run test lint bench bench-http bench-sweep bench-home migrate manifest sandbox clean
+.PHONY: install run test fuzz lint bench bench-http bench-sweep bench-home migrate manifest sandbox clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,12 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest
+
+# A longer fuzz campaign than `make test` runs, with known failures shown (not xfailed)
+# and the counts printed at the end. FUZZ_EXAMPLES is the total number of examples.
+FUZZ_EXAMPLES ?= 2000
+fuzz: install
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/fuzz -m fuzz --runxfail -q
 
 lint: install
 	$(BIN)/ruff check .
