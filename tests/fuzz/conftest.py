@@ -36,9 +36,7 @@ def surface() -> Surface:
 
 
 @pytest.fixture(scope="module")
-def fuzz_world(
-    surface: Surface, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[FuzzWorld]:
+def fuzz_world(surface: Surface, tmp_path_factory: pytest.TempPathFactory) -> Iterator[FuzzWorld]:
     """The bot in HTTP mode with one listener thread, after the flows ran; stopped at the end."""
     tmp_path: Path = tmp_path_factory.mktemp("fuzz")
     sandbox = SandboxServer().start()

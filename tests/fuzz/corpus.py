@@ -9,6 +9,7 @@ for it, built by the sandbox's own Deliverer but not sent, so no seed changes th
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 from collections.abc import Mapping
@@ -245,9 +246,7 @@ def run_flows(sandbox: SandboxServer, slack: RecordingDeliverer, database: sa.En
     wait_until(lambda: len(_dm_posts(sandbox, LEAD, "review_approve")) == 2)
     _click(slack, LEAD, "review_approve", _dm_posts(sandbox, LEAD, "review_approve")[-1])
     with database.connect() as db:
-        task_c = db.execute(
-            sa.select(Task.id).where(Task.title == "Churn review")
-        ).scalar_one()
+        task_c = db.execute(sa.select(Task.id).where(Task.title == "Churn review")).scalar_one()
     _make_checkin_due(database, task_c)
     wait_until(lambda: bool(_dm_posts(sandbox, TOM, "checkin_blocked")), timeout=15)
     checkin = _dm_posts(sandbox, TOM, "checkin_blocked")[0]
@@ -268,7 +267,10 @@ def run_flows(sandbox: SandboxServer, slack: RecordingDeliverer, database: sa.En
     with database.connect() as db:
         project_id = db.execute(sa.text("SELECT id FROM projects")).scalar_one()
     slack.block_action(
-        LEAD, "project_close", value=str(project_id), channel_id=sandbox.workspace.default_channel_id
+        LEAD,
+        "project_close",
+        value=str(project_id),
+        channel_id=sandbox.workspace.default_channel_id,
     )
     wait_until(lambda: bool(_dm_posts(sandbox, PRIYA, "survey_open")))
     opens = len(sandbox.calls_to("views.open"))
@@ -365,9 +367,7 @@ def harvest(sandbox: SandboxServer, slack: RecordingDeliverer, database: sa.Engi
             corpus.add(Seed(target, envelope, payload, actor, bound, "harvest"))
 
     with database.connect() as db:
-        tasks = db.execute(
-            sa.select(Task.id, Task.title, Task.lead_id, Task.owner_id)
-        ).all()
+        tasks = db.execute(sa.select(Task.id, Task.title, Task.lead_id, Task.owner_id)).all()
         people = dict(db.execute(sa.select(Person.id, Person.slack_user_id)).all())
         involved = {people[t.lead_id] for t in tasks} | {people[t.owner_id] for t in tasks}
         foreign = next(t for t in tasks if t.title == "Chloe's own task")
@@ -435,7 +435,9 @@ def _harvest_views(sandbox: SandboxServer, slack: Deliverer) -> None:
         if view is None:
             continue
         for block_id, element in iter_elements(list(view.get("blocks") or [])):
-            _try(slack.block_action, user, str(element["action_id"]), view=view_id, block_id=block_id)
+            _try(
+                slack.block_action, user, str(element["action_id"]), view=view_id, block_id=block_id
+            )
         if view.get("type") == "modal" and view.get("callback_id"):
             _try(slack.view_submission, user, view_id)
             _try(slack.view_closed, user, view_id)
@@ -443,10 +445,8 @@ def _harvest_views(sandbox: SandboxServer, slack: Deliverer) -> None:
 
 def _try(build: Any, *args: Any, **kwargs: Any) -> None:
     """Build one payload; an element the sandbox cannot click (a URL button) is skipped."""
-    try:
+    with contextlib.suppress(ValueError):
         build(*args, **kwargs)
-    except ValueError:
-        pass
 
 
 def _common_prefix(a: str, b: str) -> int:

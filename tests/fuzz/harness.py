@@ -87,8 +87,8 @@ def encode(envelope: EnvelopeType, payload: Any) -> tuple[bytes, str]:
         form = [(str(k), v if isinstance(v, str) else json.dumps(v)) for k, v in fields]
         return urllib.parse.urlencode(form).encode(), "application/x-www-form-urlencoded"
     if envelope == "interactive":
-        form = {"payload": json.dumps(payload)}
-        return urllib.parse.urlencode(form).encode(), "application/x-www-form-urlencoded"
+        wrapped = {"payload": json.dumps(payload)}
+        return urllib.parse.urlencode(wrapped).encode(), "application/x-www-form-urlencoded"
     return json.dumps(payload).encode(), "application/json"
 
 
@@ -142,7 +142,7 @@ class FuzzBot:
         headers = {"Content-Type": request.content_type, **request.headers}
         http = urllib.request.Request(self.url, data=request.body, headers=headers, method="POST")
         try:
-            with urllib.request.urlopen(http, timeout=10) as answer:  # noqa: S310 (our own bot)
+            with urllib.request.urlopen(http, timeout=10) as answer:
                 return int(answer.status), answer.read().decode("utf-8", "replace")
         except urllib.error.HTTPError as error:
             return int(error.code), error.read().decode("utf-8", "replace")
@@ -220,5 +220,5 @@ class FuzzBot:
 
 def diff_rows(before: list[tuple[Any, ...]], after: list[tuple[Any, ...]]) -> str:
     """How a table's rows changed, briefly."""
-    old, new = set(before), set(after)
+    old, new = {repr(r) for r in before}, {repr(r) for r in after}
     return f"+{len(new - old)} -{len(old - new)}"

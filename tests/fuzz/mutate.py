@@ -35,8 +35,8 @@ ODD_VALUES: list[Any] = [
     "",
     " ",
     "²",
-    "١٢٣",
-    "𝟙𝟚",
+    "\u0661\u0662\u0663",
+    "\U0001d7d9\U0001d7da",
     "-1",
     "0",
     "1e9",
@@ -104,7 +104,11 @@ def get(node: Any, path: Path) -> Any:
 def drop(payload: Any, path: Path) -> None:
     """Remove the key (or list item) at a path."""
     parent = get(payload, path[:-1])
-    parent.pop(path[-1]) if isinstance(parent, list) else parent.pop(path[-1], None)
+    key = path[-1]
+    if isinstance(parent, list) and isinstance(key, int):
+        parent.pop(key)
+    elif isinstance(parent, dict):
+        parent.pop(key, None)
 
 
 def put(payload: Any, path: Path, value: Any) -> None:
@@ -134,9 +138,23 @@ def replace_strings(node: Any, old: str, new: str) -> Any:
     return new if node == old else node
 
 
-def as_actor(seed: Seed, user: str) -> dict[str, Any]:
-    """The seed's payload as if `user` had sent it (where Slack says who acted)."""
+def fresh(bot: FuzzBot, seed: Seed, user: str | None = None) -> dict[str, Any]:
+    """A copy of the seed's payload with a trigger_id Slack would accept from its sender.
+
+    Seeds are sent many times; without this every later send would carry a used trigger and
+    fail on views.open for that reason alone (the replay family keeps the used one on purpose).
+    """
     payload = copy.deepcopy(seed.payload)
+    if isinstance(payload.get("trigger_id"), str):
+        view = payload.get("view")
+        view_id = view.get("id") if isinstance(view, dict) else None
+        payload["trigger_id"] = bot.sandbox.issue_trigger(user or seed.actor, view_id)
+    return payload
+
+
+def as_actor(bot: FuzzBot, seed: Seed, user: str) -> dict[str, Any]:
+    """The seed's payload as if `user` had sent it (where Slack says who acted)."""
+    payload = fresh(bot, seed, user)
     if seed.envelope == "slash_commands":
         payload["user_id"] = user
         payload["user_name"] = user.lower()
@@ -223,7 +241,7 @@ GARBLED: dict[str, bytes] = {
 def malformed(draw: st.DrawFn, corpus: Corpus, bot: FuzzBot) -> Request:
     """Signed, from the genuine actor, with one to three keys dropped or given odd values."""
     seed = draw(seeds(corpus))
-    payload = copy.deepcopy(seed.payload)
+    payload = fresh(bot, seed)
     done: list[str] = []
     refused = False
     for _ in range(draw(st.integers(1, 3))):
@@ -252,17 +270,15 @@ def malformed(draw: st.DrawFn, corpus: Corpus, bot: FuzzBot) -> Request:
 def stranger(draw: st.DrawFn, corpus: Corpus, bot: FuzzBot) -> Request:
     """Someone with no part in anything sends the payload; on someone's object, nothing changes."""
     seed = draw(seeds(corpus))
-    payload = as_actor(seed, corpus.stranger)
-    return request(
-        bot, seed, "stranger", f"sent by {corpus.stranger}", payload, refused=seed.bound
-    )
+    payload = as_actor(bot, seed, corpus.stranger)
+    return request(bot, seed, "stranger", f"sent by {corpus.stranger}", payload, refused=seed.bound)
 
 
 @st.composite
 def other_team(draw: st.DrawFn, corpus: Corpus, bot: FuzzBot) -> Request:
     """The payload from another workspace: refused whole, whoever sent it."""
     seed = draw(seeds(corpus))
-    payload = replace_strings(copy.deepcopy(seed.payload), corpus.team_id, OTHER_TEAM)
+    payload = replace_strings(fresh(bot, seed), corpus.team_id, OTHER_TEAM)
     how = "team ids replaced"
     if draw(st.booleans()) and seed.envelope == "interactive":
         payload["enterprise"] = {"id": "E0FUZZOTHR", "name": "Other"}
@@ -317,7 +333,9 @@ def _forge_value(draw: st.DrawFn, corpus: Corpus, seed: Seed) -> tuple[Any, str,
     if draw(st.booleans()) and foreign != value:
         outsider = seed.actor not in corpus.foreign_parties
         return foreign, f"button value {value!r} -> someone else's {foreign!r}", outsider
-    odd = draw(st.sampled_from(["²", "١", str(2**63), "-1", "", "9" * 30, "1:²", "x:y:z", "0"]))
+    odd = draw(
+        st.sampled_from(["²", "\u0661", str(2**63), "-1", "", "9" * 30, "1:²", "x:y:z", "0"])
+    )
     return odd, f"button value {value!r} -> {odd!r}", seed.bound
 
 
@@ -326,7 +344,7 @@ def forged(draw: st.DrawFn, corpus: Corpus, bot: FuzzBot) -> Request:
     """The genuine actor's payload, pointing at another person's task, at nothing, or junk."""
     usable = [s for s in corpus.all() if s.bound and s.envelope == "interactive"]
     seed = draw(st.sampled_from(usable))
-    payload = copy.deepcopy(seed.payload)
+    payload = fresh(bot, seed)
     forgers: list[Callable[[st.DrawFn, Corpus, Seed], tuple[Any, str, bool] | None]] = [
         _forge_metadata,
         _forge_value,

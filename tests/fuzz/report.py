@@ -56,13 +56,17 @@ def summary(stats: Stats) -> str:
     for failure in stats.failures:
         by_family[f"{failure.request.family}/{failure.check}"] += 1
     if by_family:
-        lines.append("  by family/check: " + ", ".join(f"{k}={v}" for k, v in sorted(by_family.items())))
+        lines.append(
+            "  by family/check: " + ", ".join(f"{k}={v}" for k, v in sorted(by_family.items()))
+        )
     groups = distinct(stats.failures)
     lines.append(f"distinct failures (listener, cause): {len(groups)}")
     for (family, cause), found in sorted(groups.items()):
         listeners = sorted({f.request.listener for f in found})
         lines.append(f"- [{family}] x{len(found)} {cause}")
-        lines.append(f"    listeners: {', '.join(listeners[:8])}{' ...' if len(listeners) > 8 else ''}")
+        lines.append(
+            f"    listeners: {', '.join(listeners[:8])}{' ...' if len(listeners) > 8 else ''}"
+        )
         smallest = minimal(found)
         lines.append(f"    smallest: {smallest.request.listener} {repro(smallest)}")
     return "\n".join(lines)

@@ -24,7 +24,13 @@ from bot.settings import Settings
 from sandbox.server import SandboxServer
 
 Kind = Literal[
-    "command", "block_actions", "view_submission", "view_closed", "shortcut", "message_action", "event"
+    "command",
+    "block_actions",
+    "view_submission",
+    "view_closed",
+    "shortcut",
+    "message_action",
+    "event",
 ]
 
 # Bolt's methods that add a listener, and the payload kinds each one's constraint is about.

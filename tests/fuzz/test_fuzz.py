@@ -26,7 +26,14 @@ pytestmark = pytest.mark.fuzz
 
 # Families that fail on today's main, each with the issue 11 item that fixes it. Delete an
 # entry once its fix has landed (the strict xfail reports XPASS as a failure until you do).
-KNOWN_FAILURES: dict[str, str] = {}
+KNOWN_FAILURES: dict[str, str] = {
+    "transport": "item 3: garbled bodies and odd timestamps get a 500 (parsed before signed)",
+    "malformed": "item 3: missing or mistyped keys raise (user_of, view state, ids)",
+    "stranger": "item 3: Slack refusing the private refusal (postEphemeral) becomes a 500",
+    "other_team": "item 4: another workspace's requests write people/outbox/processed_events",
+    "forged": "item 3: ids like '²' or 2**63 in button values raise (strict ids)",
+    "replay": "items 1, 3: a used trigger on a repeated request logs ERROR",
+}
 
 Strategy = Callable[..., Any]
 FAMILIES: dict[str, Strategy] = {
@@ -96,3 +103,12 @@ def test_fuzz(family: str, fuzz_world: FuzzWorld) -> None:
 
     run()
     assert not failures, _explain(failures)
+
+
+def test_every_discovered_target_has_a_seed(fuzz_world: FuzzWorld) -> None:
+    corpus, surface = fuzz_world.corpus, fuzz_world.surface
+    assert corpus.missing(surface) == []
+    real = [t for t in surface.targets if any(s.origin != "synthetic" for s in corpus.seeds[t])]
+    # Most targets are seeded by a genuine payload; the rest borrow a sibling's (see synthesize).
+    assert len(real) * 2 >= len(surface.targets), sorted(set(surface.targets) - set(real))
+    assert corpus.stranger and corpus.foreign_task_id and corpus.foreign_survey_id
