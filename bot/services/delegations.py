@@ -11,9 +11,10 @@ from sqlalchemy.orm import Session
 
 from bot.domain import brief as fields
 from bot.domain.brief import BriefInput
-from bot.domain.types import OutboxKind, ProjectState, TaskState
+from bot.domain.types import OutboxKind, ProjectState
 from bot.domain.workdays import WorkCalendar, add_working_days
 from bot.runtime import Runtime
+from bot.services.changes import record_change
 from bot.views.brief_message import BriefView, brief_message, receipt_message
 from bot.views.text import escape_mrkdwn
 from storage import repositories as repo
@@ -215,14 +216,14 @@ def create_delegation(
             update_channel_id=brief.update_channel_id,
             source_permalink=source_permalink,
         )
-        repo.record_audit(
-            session=session,
-            team_id=team_id,
+        # The same path as every transition, so both people's Home shows the new brief.
+        record_change(
+            runtime,
+            session,
+            task,
             actor=lead.user_id,
             action="created",
-            at=now,
-            task_id=task.id,
-            to_state=TaskState.AWAITING_CONFIRMATION,
+            before=None,
             detail={"owner": owner.user_id},
         )
         session.flush()
