@@ -19,6 +19,7 @@ from bot.domain.clock import Clock, utc_now
 from bot.domain.types import OutboxKind
 from bot.runtime import Runtime
 from bot.services.checkins import after_checkin_sent, after_overdue_sent, compose_digest
+from bot.services.delegations import after_brief_sent
 from bot.services.delivery import tell_lead_of_failure
 from bot.services.feedback import compose_results
 from bot.services.home import compose_home
@@ -74,6 +75,7 @@ def make_sender(runtime: Runtime, client: WebClient, **options: Any) -> OutboxSe
         runtime,
         client,
         after_sent={
+            OutboxKind.BRIEF: functools.partial(after_brief_sent, runtime),
             OutboxKind.CHECKIN: functools.partial(after_checkin_sent, runtime),
             OutboxKind.OVERDUE: functools.partial(after_overdue_sent, runtime),
         },
