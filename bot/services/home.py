@@ -4,7 +4,9 @@
 person, then five in `gather` (tests/unit/bot/test_home_service.py counts them; `make
 bench-home` prints statements and time for a lead with 200 active delegations). Changes
 queue a HOME outbox row for each person they concern who uses Home; the row is composed
-when the sweep sends it, so a burst of changes publishes once.
+when the sweep sends it, so a burst of changes publishes once. Every change to a task
+reaches Home through `task_changed` (transitions and creation via
+`bot.services.changes.record_change`); changes to a person through `refresh_home_and_leads`.
 """
 
 from __future__ import annotations
