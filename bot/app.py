@@ -19,9 +19,11 @@ from bot.domain.clock import Clock, utc_now
 from bot.domain.types import OutboxKind
 from bot.runtime import Runtime
 from bot.services.checkins import after_checkin_sent, after_overdue_sent, compose_digest
+from bot.services.delegations import after_brief_sent
 from bot.services.delivery import tell_lead_of_failure
 from bot.services.feedback import compose_results
 from bot.services.home import compose_home
+from bot.services.housekeeping import prune_processed_events
 from bot.services.people import refresh_time_zones
 from bot.settings import Settings
 from handlers.people import fetch_user
@@ -73,6 +75,7 @@ def make_sender(runtime: Runtime, client: WebClient, **options: Any) -> OutboxSe
         runtime,
         client,
         after_sent={
+            OutboxKind.BRIEF: functools.partial(after_brief_sent, runtime),
             OutboxKind.CHECKIN: functools.partial(after_checkin_sent, runtime),
             OutboxKind.OVERDUE: functools.partial(after_overdue_sent, runtime),
         },
@@ -107,6 +110,7 @@ def create_app(
         if not refreshed_at or now - refreshed_at[0] >= TZ_CHECK_EVERY:
             refreshed_at[:] = [now]
             refresh_time_zones(runtime, functools.partial(fetch_user, client))
+            prune_processed_events(runtime)  # retried-event ids Slack can no longer send
 
     ticker = Ticker(sweep, interval_seconds=settings.sweep_interval_seconds)
     runtime = Runtime(

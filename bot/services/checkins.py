@@ -48,7 +48,7 @@ from bot.services.common import (
     withdraw_pending,
 )
 from bot.services.delegations import due_instant
-from bot.services.home import refresh_home
+from bot.services.home import task_changed
 from bot.views.brief_message import slack_date
 from bot.views.checkin import (
     CheckinFacts,
@@ -61,6 +61,7 @@ from bot.views.checkin import (
     overdue_lead_text,
     overdue_message,
     renudge_text,
+    snooze_not_queued_text,
     snoozed_text,
 )
 from bot.views.completion import done_for_lead
@@ -135,7 +136,7 @@ def schedule_next_checkin(
 
 def _queue_checkin(
     runtime: Runtime, session: Session, task: Task, calendar: WorkCalendar, when: datetime
-) -> None:
+) -> Outbox | None:
     due_at = _due(task)
     due = due_at.astimezone(calendar.tz).date()
     upcoming = [
@@ -152,7 +153,7 @@ def _queue_checkin(
         days_left=working_days_left(calendar, when, due),
         next_checkpoint=upcoming[0] if upcoming else None,
     )
-    repo.enqueue_outbox(
+    return repo.enqueue_outbox(
         session=session,
         team_id=task.team_id,
         kind=OutboxKind.CHECKIN,
@@ -284,7 +285,7 @@ def _record(
     task.health, task.last_checkin_at, task.updated_at = Health(answer.value), now, now
     task.missed_checkins, task.snoozed_until = 0, None
     withdraw_pending(session, task, OutboxKind.RENUDGE)
-    refresh_home(runtime, session, task.team_id, task.owner, task.lead)
+    task_changed(runtime, session, task)
     if adapted.change:
         audit(
             runtime,
@@ -438,13 +439,34 @@ def snooze(
         when = local_instant(calendar, day, checkin_time(runtime, task.owner))
         withdraw_pending(session, task, *FOLLOW_UPS)
         session.flush()
+        # The snoozed check-in itself; once it is sent the rhythm carries on from it. Its
+        # unique key may already be taken by a check-in for that instant that was sent or is
+        # being sent (withdrawing frees only pending ones): then nothing would be asked.
+        if _queue_checkin(runtime, session, task, calendar, when) is None and not _pending(
+            session, task, checkin_key(task.id, when)
+        ):
+            session.rollback()  # keep the follow-ups that were queued
+            return snooze_not_queued_text(when)
         task.snoozed_until, task.updated_at = when, now
         checkin = _clicked_or_latest(session, task, (OutboxKind.CHECKIN,), message_ts)
         replace_message(runtime, session, task, checkin, snoozed_text(task.title, when))
-        # The snoozed check-in itself; once it is sent the rhythm carries on from it.
-        _queue_checkin(runtime, session, task, calendar, when)
+        task_changed(runtime, session, task)  # Home shows the next check-in
     runtime.kick_sweep()
     return None
+
+
+def _pending(session: Session, task: Task, unique_key: str) -> bool:
+    """Whether a pending row holds `unique_key` (queued by a concurrent request)."""
+    return (
+        session.scalar(
+            sa.select(Outbox.id).where(
+                Outbox.team_id == task.team_id,
+                Outbox.unique_key == unique_key,
+                Outbox.state == OutboxState.PENDING,
+            )
+        )
+        is not None
+    )
 
 
 def done_form(*, runtime: Runtime, team_id: str, task_id: int, user_id: str) -> Task | Refusal:
@@ -630,7 +652,7 @@ def after_checkin_sent(runtime: Runtime, session: Session, sent: ClaimedMessage)
     if task is None or task.state is not TaskState.ACTIVE or sent_for is None:
         return
     previous_sent_at, queued = _checkins_around(session, task, sent.id)
-    refresh_home(runtime, session, task.team_id, task.owner)  # "answer the check-in"
+    task_changed(runtime, session, task)  # the owner's "answer the check-in", the next one
     unanswered = previous_sent_at is not None and (
         task.last_checkin_at is None or task.last_checkin_at < previous_sent_at
     )

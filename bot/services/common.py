@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -16,8 +16,8 @@ from bot.domain.lifecycle import ACTION_ROLE, Action, Role, TransitionRefused, t
 from bot.domain.types import OutboxKind, OutboxState, TaskState
 from bot.domain.workdays import WorkCalendar
 from bot.runtime import Runtime
+from bot.services.changes import record_change
 from bot.services.delegations import confirmation_wait_key
-from bot.services.home import refresh_home
 from storage import repositories as repo
 from storage.db import session_scope
 from storage.models import Outbox, Person, Task, decode_working_days
@@ -190,21 +190,20 @@ def audit(
     action: str,
     before: TaskState,
     detail: dict[str, Any] | None = None,
+    *,
+    also: Sequence[Person] = (),
 ) -> None:
-    """Record who moved the task from `before` to its current state."""
-    repo.record_audit(
-        session=session,
-        team_id=task.team_id,
+    """Record who moved the task from `before` to its current state; Home follows."""
+    record_change(
+        runtime,
+        session,
+        task,
         actor=actor,
         action=action,
-        at=runtime.clock(),
-        task_id=task.id,
-        from_state=before,
-        to_state=task.state,
+        before=before,
         detail=detail,
+        also=also,
     )
-    # Whatever changed a task changes both people's Home.
-    refresh_home(runtime, session, task.team_id, task.lead, task.owner)
 
 
 def withdraw_waiting_reminders(session: Session, task: Task) -> None:

@@ -440,6 +440,7 @@ def reassign(
             "reassigned",
             before,
             {"from": previous.slack_user_id, "to": new_owner.user_id},
+            also=(previous,),
         )
         replace_message(
             runtime,

@@ -11,14 +11,16 @@ from sqlalchemy.orm import Session
 
 from bot.domain import brief as fields
 from bot.domain.brief import BriefInput
-from bot.domain.types import OutboxKind, ProjectState, TaskState
+from bot.domain.types import OutboxKind, ProjectState
 from bot.domain.workdays import WorkCalendar, add_working_days
 from bot.runtime import Runtime
+from bot.services.changes import record_change
 from bot.views.brief_message import BriefView, brief_message, receipt_message
 from bot.views.text import escape_mrkdwn
 from storage import repositories as repo
 from storage.db import session_scope
-from storage.models import Person, Project, Task
+from storage.models import Outbox, Person, Project, Task
+from storage.outbox import ClaimedMessage
 
 END_OF_DAY = time(23, 59)
 
@@ -215,14 +217,14 @@ def create_delegation(
             update_channel_id=brief.update_channel_id,
             source_permalink=source_permalink,
         )
-        repo.record_audit(
-            session=session,
-            team_id=team_id,
+        # The same path as every transition, so both people's Home shows the new brief.
+        record_change(
+            runtime,
+            session,
+            task,
             actor=lead.user_id,
             action="created",
-            at=now,
-            task_id=task.id,
-            to_state=TaskState.AWAITING_CONFIRMATION,
+            before=None,
             detail={"owner": owner.user_id},
         )
         session.flush()
@@ -323,3 +325,17 @@ def _project(
     return existing or repo.create_project(
         session=session, team_id=team_id, name=brief.new_project, lead_id=lead_id, now=now
     )
+
+
+def after_brief_sent(runtime: Runtime, session: Session, sent: ClaimedMessage) -> None:
+    """The brief reached the owner's DM: keep where it is on the task (the export shows it)."""
+    # Columns, not the entity: an Outbox object loaded earlier in this session could predate
+    # the statement that just recorded where the message went.
+    where = session.execute(
+        sa.select(Outbox.channel, Outbox.ts).where(Outbox.id == sent.id)
+    ).one_or_none()
+    task = session.get(Task, sent.task_id) if sent.task_id is not None else None
+    # A brief to a previous owner that went out late is not the task's brief any more.
+    if where is None or task is None or task.owner_id != sent.recipient_id:
+        return
+    task.brief_channel_id, task.brief_ts = where.channel, where.ts

@@ -4,7 +4,9 @@
 person, then five in `gather` (tests/unit/bot/test_home_service.py counts them; `make
 bench-home` prints statements and time for a lead with 200 active delegations). Changes
 queue a HOME outbox row for each person they concern who uses Home; the row is composed
-when the sweep sends it, so a burst of changes publishes once.
+when the sweep sends it, so a burst of changes publishes once. Every change to a task
+reaches Home through `task_changed` (transitions and creation via
+`bot.services.changes.record_change`); changes to a person through `refresh_home_and_leads`.
 """
 
 from __future__ import annotations
@@ -59,17 +61,36 @@ def refresh_home_and_leads(
     runtime: Runtime, session: Session, team_id: str, person: Person
 ) -> None:
     """The person's Home, and their leads' (whose Team load shows them), need a refresh."""
-    leads = session.scalars(
-        sa.select(Person)
-        .join(Task, Task.lead_id == Person.id)
-        .where(
-            Task.team_id == team_id,
-            Task.owner_id == person.id,
-            Task.state.in_(repo.LOAD_STATES),
+    refresh_home(runtime, session, team_id, person, *_home_leads_of(session, team_id, person))
+
+
+def task_changed(
+    runtime: Runtime, session: Session, task: Task, *also: Person, load_changed: bool = False
+) -> None:
+    """The one way a change to a task reaches App Home: its lead's and owner's, and `also`'s.
+
+    `also` is whoever the task concerned before the change (a reassigned task's previous
+    owner). When an owner's open load changed, every lead whose Team load shows them is
+    refreshed too.
+    """
+    leads = _home_leads_of(session, task.team_id, task.owner, *also) if load_changed else []
+    refresh_home(runtime, session, task.team_id, task.lead, task.owner, *also, *leads)
+
+
+def _home_leads_of(session: Session, team_id: str, *owners: Person) -> list[Person]:
+    """Leads who use Home and ever delegated to one of `owners`: their Team load shows them."""
+    return list(
+        session.scalars(
+            sa.select(Person)
+            .join(Task, Task.lead_id == Person.id)
+            .where(
+                Task.team_id == team_id,
+                Task.owner_id.in_([owner.id for owner in owners]),
+                Person.home_seen_at.is_not(None),
+            )
+            .distinct()
         )
-        .distinct()
-    ).all()
-    refresh_home(runtime, session, team_id, person, *leads)
+    )
 
 
 def compose_home(

@@ -12,6 +12,7 @@ from bot.domain.types import TaskState
 from bot.runtime import Runtime
 from bot.services.checkins import reschedule
 from bot.services.delegations import SlackUser
+from bot.services.home import task_changed
 from storage import repositories as repo
 from storage.db import session_scope
 from storage.models import Person, Task
@@ -65,4 +66,5 @@ def refresh_time_zones(runtime: Runtime, fetch: Callable[[str], SlackUser | None
             )
             for task in tasks:
                 reschedule(runtime, session, task, after=now)
+                task_changed(runtime, session, task)  # Home shows the next check-in
     return changed

@@ -150,6 +150,14 @@ def snoozed_text(title: str, until: datetime) -> str:
     )
 
 
+def snooze_not_queued_text(until: datetime) -> str:
+    """Why a snooze changed nothing: that moment's check-in was already sent or is going out."""
+    return (
+        f"There already was a check-in for {slack_date(until, with_time=True)}, so I can't "
+        "ask again then. Nothing changed; pick another day."
+    )
+
+
 def lead_alert(
     *, task_id: int, lead_id: str, owner_id: str, title: str, answer: CheckinAnswer, note: str = ""
 ) -> dict[str, Any]:
