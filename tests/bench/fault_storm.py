@@ -26,6 +26,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 from types import SimpleNamespace
@@ -313,11 +314,12 @@ def main() -> None:
     code = str(Path(options.code).resolve()) if options.code else None
     m = _load(code)
     print(f"sender: {m.sender.__file__}")
+    figures: tuple[tuple[str, Callable[[str], Counter[str]]], ...] = (
+        ("(a) fault storm", lambda url: storm(m, url, options.rows)),
+        ("(b) kill -9 in busy DMs", lambda url: kills(m, code, url, options.rounds)),
+    )
     with ExitStack() as stack:
-        for name, run in (
-            ("(a) fault storm", lambda url: storm(m, url, options.rows)),
-            ("(b) kill -9 in busy DMs", lambda url: kills(m, code, url, options.rounds)),
-        ):
+        for name, run in figures:
             if options.postgres:
                 from tests.pg import postgres_url, throwaway_database
 

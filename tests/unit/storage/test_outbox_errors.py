@@ -105,8 +105,12 @@ def _queue(runtime: Runtime, count: int) -> list[int]:
     return ids
 
 
-def _sender(runtime: Runtime, sandbox: SandboxServer, **options: float) -> OutboxSender:
-    client = WebClient(base_url=sandbox.api_url, token=sandbox.workspace.bot_token, **options)
+def _sender(runtime: Runtime, sandbox: SandboxServer, timeout: int | float = 30) -> OutboxSender:
+    client = WebClient(
+        base_url=sandbox.api_url,
+        token=sandbox.workspace.bot_token,
+        timeout=timeout,  # type: ignore[arg-type]  # urllib takes fractions of a second
+    )
     return OutboxSender(
         runtime,
         client,
@@ -237,21 +241,21 @@ def test_ratelimited_on_200_honours_retry_after_and_costs_no_attempt(
 
 
 @pytest.mark.parametrize(
-    ("kind", "options"),
-    [("drop", {}), ("slow", {"delay": 0.6}), ("server_error", {})],
+    ("kind", "delay"),
+    [("drop", 1.0), ("slow", 0.6), ("server_error", 1.0)],
 )
 def test_an_answer_lost_after_slack_took_the_message_does_not_double_it(
     migrated_engine: Engine,
     make_slack_sandbox: Callable[..., SandboxServer],
     kind: str,
-    options: dict[str, float],
+    delay: float,
 ) -> None:
     sandbox = make_slack_sandbox(validate=False)
     clock = Clock(NOW)
     runtime = _runtime(migrated_engine, clock)
     [row_id] = _queue(runtime, 1)
     # Slack posts the message, then the connection drops, the client times out, or a 500.
-    sandbox.faults.add("chat.postMessage", kind, accepted=True, **options)
+    sandbox.faults.add("chat.postMessage", kind, accepted=True, delay=delay)
     sender = _sender(runtime, sandbox, timeout=0.2)
     try:
         _sweep_until_quiet(sender, clock)
