@@ -15,6 +15,10 @@ class FaultKind(StrEnum):
     SERVER_ERROR = "server_error"
     SLOW = "slow"
     ERROR = "error"
+    DROP = "drop"  # the connection closes without an answer
+
+
+DROPPED = 0  # the status recorded for a call whose connection was dropped
 
 
 ANY_METHOD = "*"
@@ -27,10 +31,13 @@ class Fault:
     method: str
     kind: FaultKind
     remaining: int | None = 1
-    retry_after: int = 1
+    retry_after: int | None = 1
     delay: float = 1.0
     error: str | None = None
     status: int = 500
+    # The call takes effect first, then the fault plays out: Slack kept the message but the
+    # caller sees an error or a late answer (what a client that times out or dies sees).
+    accepted: bool = False
 
     def matches(self, method: str) -> bool:
         """True when this fault applies to `method` and has uses left."""
@@ -42,12 +49,16 @@ class Fault:
         if self.kind is FaultKind.RATELIMITED:
             return (
                 429,
-                {"Retry-After": str(self.retry_after)},
+                {"Retry-After": str(self.retry_after or 1)},
                 {"ok": False, "error": "ratelimited"},
             )
+        if self.kind is FaultKind.DROP:
+            return DROPPED, {}, {"ok": False, "error": "connection_dropped"}
         if self.kind is FaultKind.SERVER_ERROR:
             return self.status, {}, {"ok": False, "error": "internal_error"}
-        return 200, {}, {"ok": False, "error": self.error or "fatal_error"}
+        # Slack's ok:false answers come with HTTP 200; `ratelimited` may carry Retry-After.
+        headers = {} if self.retry_after is None else {"Retry-After": str(self.retry_after)}
+        return 200, headers, {"ok": False, "error": self.error or "fatal_error"}
 
 
 class Faults:
@@ -63,15 +74,20 @@ class Faults:
         kind: FaultKind | str,
         *,
         times: int | None = 1,
-        retry_after: int = 1,
+        retry_after: int | None = None,
         delay: float = 1.0,
         error: str | None = None,
         status: int = 500,
+        accepted: bool = False,
     ) -> Fault:
         """Arm a fault for `method` ("*" for every method) for the next `times` calls.
 
-        kinds: "ratelimited" (429 + Retry-After), "server_error" (`status`, default 500),
-        "slow" (answer normally after `delay` seconds), "error" (ok false with `error`).
+        kinds: "ratelimited" (429 + Retry-After, default 1), "server_error" (`status`,
+        default 500), "slow" (answer normally after `delay` seconds), "error" (HTTP 200, ok
+        false with `error`, and Retry-After only when `retry_after` is given), "drop" (close
+        the connection without an answer).
+        `accepted`: the call takes effect before the fault plays out (Slack has the message,
+        the caller sees the error, or the answer only after `delay`).
         """
         fault_kind = FaultKind(kind)
         if fault_kind is FaultKind.ERROR and not error:
@@ -80,7 +96,9 @@ class Faults:
             )
         if times is not None and times < 1:
             raise ValueError("times must be at least 1 (or None for every call)")
-        fault = Fault(method, fault_kind, times, retry_after, delay, error, status)
+        if fault_kind is FaultKind.RATELIMITED and retry_after is None:
+            retry_after = 1
+        fault = Fault(method, fault_kind, times, retry_after, delay, error, status, accepted)
         with self._lock:
             self._faults.append(fault)
         return fault

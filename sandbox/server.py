@@ -14,7 +14,7 @@ from typing import Any
 from aiohttp import web
 
 from sandbox import oracle
-from sandbox.faults import FaultKind, Faults
+from sandbox.faults import DROPPED, Fault, FaultKind, Faults
 from sandbox.records import Call, CallLog, Violation
 from sandbox.responses import message_problems, respond
 from sandbox.socket_hub import SocketHub
@@ -310,13 +310,14 @@ class SandboxServer:
         return args, token, problems, None
 
     async def _faulted(
-        self, method: str
+        self, method: str, taken: list[Fault] | None = None
     ) -> tuple[str | None, tuple[int, dict[str, str], dict[str, Any]] | None]:
         """Apply the faults armed for `method`: sleep for slow ones, answer for a failing one.
 
         Returns the kinds applied (for the record) and the failing answer, if any.
         """
-        taken = self.faults.take(method)
+        if taken is None:
+            taken = self.faults.take(method)
         failing = None
         for fault in taken:
             if fault.kind is FaultKind.SLOW:
@@ -349,11 +350,19 @@ class SandboxServer:
             return web.json_response(body)
         if self.validate and method in self.api.methods:
             problems = problems + oracle.validate_call(method, args)
-        kinds, faulted = await self._faulted(method)
+        taken = self.faults.take(method)
+        done: dict[str, Any] | None = None
+        if any(fault.accepted for fault in taken):
+            # Slack carries the call out; only then does the caller's answer go wrong.
+            done = self.api.call(method, args, token, problems)
+        kinds, faulted = await self._faulted(method, taken)
         if faulted is not None:
             status, headers, body = faulted
             self._record(method, args, body, status, kinds, problems)
-            return web.json_response(body, status=status, headers=headers)
+            return _faulty_answer(request, status, headers, body)
+        if done is not None:
+            self._record(method, args, done, 200, kinds, problems)
+            return web.json_response(done)
         body = self.api.call(method, args, token, problems)
         self._record(method, args, body, 200, kinds, problems)
         return web.json_response(body)
@@ -365,7 +374,7 @@ class SandboxServer:
         if faulted is not None:
             status, headers, body = faulted
             self._record("upload", {"file_id": file_id, "length": len(data)}, body, status, kinds)
-            return web.json_response(body, status=status, headers=headers)
+            return _faulty_answer(request, status, headers, body)
         upload = self.state.receive_upload(file_id, data)
         if upload is None:
             self._record("upload", {"file_id": file_id, "length": len(data)}, "Not Found", 404)
@@ -389,7 +398,7 @@ class SandboxServer:
         if faulted is not None:
             status, headers, answer = faulted
             self._record("response_url", body, answer, status, kinds, problems)
-            return web.json_response(answer, status=status, headers=headers)
+            return _faulty_answer(request, status, headers, answer)
         status = 200
         answer = {"ok": True}
         try:
@@ -411,3 +420,14 @@ class SandboxServer:
         await ws.prepare(request)
         await self._hub.serve(ws)
         return ws
+
+
+def _faulty_answer(
+    request: web.Request, status: int, headers: dict[str, str], body: dict[str, Any]
+) -> web.Response:
+    """A faulted call's answer; for a dropped connection, the connection closes instead."""
+    if status == DROPPED:
+        if request.transport is not None:
+            request.transport.close()
+        return web.Response(status=500)  # never reaches the caller
+    return web.json_response(body, status=status, headers=headers)

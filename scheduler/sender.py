@@ -6,6 +6,9 @@ time, and a later tick picks it up.
 
 from __future__ import annotations
 
+import copy
+import dataclasses
+import http.client
 import logging
 import os
 import socket
@@ -15,7 +18,6 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
-from urllib.error import URLError
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -23,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from bot.domain.types import OutboxKind, OutboxState
 from bot.runtime import Runtime
+from scheduler.slack_errors import ErrorClass, classify, may_have_landed
 from storage.db import session_scope
 from storage.outbox import (
     ClaimedMessage,
@@ -34,35 +37,24 @@ from storage.outbox import (
     retry_later,
 )
 
-# Errors that no retry can fix: the row fails and (from the check-in issue on) the lead hears.
-PERMANENT_ERRORS = frozenset(
-    {
-        "channel_not_found",
-        "user_not_found",
-        "account_inactive",
-        "not_in_channel",
-        "is_archived",
-        "user_disabled",
-        "invalid_blocks",
-        "invalid_arguments",
-        "msg_too_long",
-        "no_text",
-        "cannot_dm_bot",
-        "message_not_found",
-        "cant_update_message",
-        "invalid_auth",
-        "not_authed",
-        "missing_scope",
-    }
-)
-MAX_ATTEMPTS = 6
+MAX_ATTEMPTS = 10  # failed attempts at most for a transient error (about 40 minutes of them)
+UNKNOWN_ATTEMPTS = 3  # an undocumented error fails the row from this attempt on
 SETTLE_CHUNK = 10  # outcomes recorded per transaction
 SETTLERS = 2  # chunks settled at once
 BASE_BACKOFF = timedelta(seconds=5)
+MAX_BACKOFF = timedelta(minutes=15)
 LEASE = timedelta(seconds=60)
 WAIT_FOR_ORIGINAL = timedelta(seconds=2)
-RECENT_MESSAGES = 50  # how far back a re-claimed row looks for itself in the conversation
+# Looking for a message an earlier attempt may have delivered: from that attempt's claim
+# (less a margin for clock skew between us and Slack, and for a changed LEASE) to now,
+# newest first, a page at a time.
+LOOKUP_MARGIN = timedelta(minutes=1)
+HISTORY_PAGE = 200
+HISTORY_PAGES = 25  # 5,000 messages since the claim; past that, send rather than lose it
 METADATA_EVENT_PREFIX = "delegate_bot_"
+
+# No answer from Slack at all (URLError and TimeoutError are OSErrors too).
+NETWORK_ERRORS = (OSError, http.client.HTTPException)
 
 logger = logging.getLogger(__name__)
 
@@ -89,7 +81,9 @@ class Outcome:
     ts: str | None = None
     retry_after: timedelta | None = None
     error: str | None = None
-    permanent: bool = False
+    error_class: ErrorClass = ErrorClass.TRANSIENT
+    maybe_delivered: bool = False  # Slack may hold the message: look before posting again
+    waiting: bool = False  # not the message's failure (a rate limit): the attempt is not counted
     skipped: bool = False  # composed at send time, and there was nothing to say
 
 
@@ -118,7 +112,10 @@ class OutboxSender:
     ) -> None:
         self._runtime = runtime
         self._compose = dict(compose or {})
-        self._client = client
+        # The outbox retries on its own terms, looking for the message first when an answer
+        # was lost; a client that resends a post on a dropped connection would double it.
+        self._client = copy.copy(client)
+        self._client.retry_handlers = []
         self._after_sent = dict(after_sent or {})
         self._after_failed = after_failed
         self.worker = worker or worker_name()
@@ -202,9 +199,14 @@ class OutboxSender:
             with session_scope(self._runtime.sessions) as session:
                 where = coordinates_of(session=session, team_id=message.team_id, message_id=target)
             if where is None or where.state in (OutboxState.FAILED, OutboxState.CANCELLED):
-                return Outcome(message, error="original_not_sent", permanent=True)
+                return Outcome(message, error="original_not_sent", error_class=ErrorClass.PERMANENT)
             if where.ts is None or where.channel is None:
-                return Outcome(message, error="original_pending", retry_after=WAIT_FOR_ORIGINAL)
+                return Outcome(
+                    message,
+                    error="original_pending",
+                    retry_after=WAIT_FOR_ORIGINAL,
+                    waiting=True,
+                )
             args.update({"channel": where.channel, ts_arg: where.ts})
         if method in ("chat.postMessage", "chat.postEphemeral"):
             # Lets a later sweep recognise a message Slack already has (see DESIGN.md).
@@ -215,46 +217,99 @@ class OutboxSender:
                     "event_payload": {"outbox_id": message.id},
                 },
             )
-        try:
-            if message.reclaimed and method == "chat.postMessage":
+        if message.reclaimed and method == "chat.postMessage":
+            try:
                 found = self._already_delivered(message, str(args.get("channel", "")))
-                if found is not None:
-                    return Outcome(message, channel=found[0], ts=found[1])
+            except SlackApiError as error:
+                failed = self._failure(message, error)
+                if failed.error_class is ErrorClass.TRANSIENT:
+                    # Still unknown whether Slack has it: the next attempt looks again.
+                    return dataclasses.replace(failed, maybe_delivered=True)
+                # A lookup Slack refuses for good (say, a missing history scope) cannot
+                # settle it; posting risks a duplicate, not posting would lose the message.
+                logger.warning(
+                    "Outbox %s: could not look for an earlier delivery (%s); sending",
+                    message.id,
+                    failed.error,
+                )
+                found = None
+            except NETWORK_ERRORS as error:
+                return self._network_failure(message, error)
+            if found is not None:
+                return Outcome(message, channel=found[0], ts=found[1])
+        try:
             response = self._client.api_call(method, json=args)
         except SlackApiError as error:
             return self._failure(message, error)
-        except (URLError, TimeoutError, ConnectionError) as error:
-            return Outcome(message, error=f"network: {error}", retry_after=self._backoff(message))
+        except NETWORK_ERRORS as error:
+            return self._network_failure(message, error)
         data = response.data if isinstance(response.data, dict) else {}
         return Outcome(message, channel=str(data.get("channel", "")), ts=str(data.get("ts", "")))
 
     def _already_delivered(self, message: ClaimedMessage, channel: str) -> tuple[str, str] | None:
-        """Channel and ts of this row's message if Slack already has it (by its metadata)."""
+        """Channel and ts of this row's message if Slack already has it (by its metadata).
+
+        Reads the conversation from the earlier attempt's claim to now, every page of it:
+        any number of messages may have arrived since.
+        """
         if channel[:1] in ("U", "W"):
             channel = self._client.conversations_open(users=channel)["channel"]["id"]
-        history = self._client.conversations_history(
-            channel=channel, limit=RECENT_MESSAGES, include_all_metadata=True
+        assert message.previous_claim_at is not None
+        oldest = f"{(message.previous_claim_at - LOOKUP_MARGIN).timestamp():.6f}"
+        cursor: str | None = None
+        for _ in range(HISTORY_PAGES):
+            page = self._client.conversations_history(
+                channel=channel,
+                oldest=oldest,
+                limit=HISTORY_PAGE,
+                cursor=cursor,
+                include_all_metadata=True,
+            )
+            posted: dict[str, Any]
+            for posted in page.get("messages", []):
+                payload: dict[str, Any] = (posted.get("metadata") or {}).get("event_payload") or {}
+                if payload.get("outbox_id") == message.id:
+                    logger.info("Outbox %s was already delivered; recorded, not resent", message.id)
+                    return channel, str(posted["ts"])
+            cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+            if not page.get("has_more") or cursor is None:
+                return None
+        logger.warning(
+            "Outbox %s: %d pages of %s since the earlier claim did not hold it; sending",
+            message.id,
+            HISTORY_PAGES,
+            channel,
         )
-        messages: list[dict[str, Any]] = history.get("messages", [])
-        for posted in messages:
-            payload = (posted.get("metadata") or {}).get("event_payload") or {}
-            if payload.get("outbox_id") == message.id:
-                logger.info("Outbox %s was already delivered; recorded, not resent", message.id)
-                return channel, str(posted["ts"])
         return None
 
     def _failure(self, message: ClaimedMessage, error: SlackApiError) -> Outcome:
         status = error.response.status_code
         code = str(error.response.get("error", "")) or f"http_{status}"
-        if status == 429 or code == "ratelimited":
-            seconds = int(error.response.headers.get("Retry-After", "1") or 1)
-            return Outcome(message, error=code, retry_after=timedelta(seconds=max(1, seconds)))
-        if status >= 500:
-            return Outcome(message, error=code, retry_after=self._backoff(message))
-        return Outcome(message, error=code, permanent=True)
+        kind = classify(status, code)
+        if kind is ErrorClass.PERMANENT:
+            return Outcome(message, error=code, error_class=kind)
+        if status == 429 or code in ("ratelimited", "rate_limited"):
+            wait = _retry_after(error.response.headers) or self._backoff(message)
+            return Outcome(message, error=code, retry_after=wait, waiting=True)
+        return Outcome(
+            message,
+            error=code,
+            error_class=kind,
+            retry_after=self._backoff(message),
+            maybe_delivered=may_have_landed(status, code),
+        )
+
+    def _network_failure(self, message: ClaimedMessage, error: Exception) -> Outcome:
+        # No answer: Slack may have taken the message before the connection broke.
+        return Outcome(
+            message,
+            error=f"network: {error}",
+            retry_after=self._backoff(message),
+            maybe_delivered=True,
+        )
 
     def _backoff(self, message: ClaimedMessage) -> timedelta:
-        return BASE_BACKOFF * (1 << max(0, message.attempts - 1))
+        return min(MAX_BACKOFF, BASE_BACKOFF * (1 << min(20, max(0, message.attempts - 1))))
 
     def _settle(self, outcome: Outcome) -> None:
         """Settle one outcome in its own transaction."""
@@ -291,7 +346,7 @@ class OutboxSender:
             if kept and hook is not None:
                 hook(session, message)
             return kept
-        if outcome.permanent or message.attempts >= MAX_ATTEMPTS:
+        if _gives_up(outcome):
             logger.warning("Outbox %s failed for good: %s", message.id, outcome.error)
             kept = mark_failed(
                 session=session, message_id=message.id, worker=self.worker, error=outcome.error
@@ -306,4 +361,30 @@ class OutboxSender:
             worker=self.worker,
             due_at=now + outcome.retry_after,
             error=outcome.error,
+            maybe_delivered=outcome.maybe_delivered,
+            count_attempt=not outcome.waiting,
         )
+
+
+def _gives_up(outcome: Outcome) -> bool:
+    """True when a failed attempt ends the row's retries."""
+    attempts = outcome.message.attempts
+    if outcome.error_class is ErrorClass.PERMANENT:
+        return True
+    if outcome.waiting:
+        return False  # Slack asked us to wait, or the original is still on its way
+    if outcome.error_class is ErrorClass.UNKNOWN:
+        return attempts >= UNKNOWN_ATTEMPTS
+    return attempts >= MAX_ATTEMPTS
+
+
+def _retry_after(headers: Mapping[str, Any]) -> timedelta | None:
+    """Slack's Retry-After header in seconds, if there is a usable one."""
+    for name, value in headers.items():
+        if name.lower() == "retry-after":
+            raw = value[0] if isinstance(value, list) and value else value
+            try:
+                return timedelta(seconds=max(1, int(str(raw).strip())))
+            except ValueError:
+                return None
+    return None

@@ -3,6 +3,13 @@
 A claim is a lease: the row is the claimer's until `lease_until`, and every settling
 update is fenced by `claimed_by`, so a claimer whose lease ran out cannot overwrite the
 work of the one that took over.
+
+`lease_until` also remembers an attempt whose outcome is unknown. A row still claimed
+after its lease lost its sender mid-flight; a pending row given back with its lease kept
+(`retry_later(..., maybe_delivered=True)`) had an answer that did not say whether Slack
+took the message. Either way the next claim learns when that attempt was claimed
+(`ClaimedMessage.previous_claim_at`), so the sender can look for the message from then
+on before posting it again. No extra column, and no extra statement per row.
 """
 
 from __future__ import annotations
@@ -30,14 +37,20 @@ class ClaimedMessage:
     task_id: int | None
     unique_key: str | None = None
     recipient_id: int | None = None
-    reclaimed: bool = False
+    # When an earlier attempt that may have reached Slack was claimed (None: no such attempt).
+    previous_claim_at: dt.datetime | None = None
+
+    @property
+    def reclaimed(self) -> bool:
+        """True when an earlier attempt may already have delivered this message."""
+        return self.previous_claim_at is not None
 
 
 def _lock_due(session: Session, where: sa.ColumnElement[bool], limit: int) -> list[Any]:
-    """Ids and states of up to `limit` rows matching `where`, oldest due first, locked."""
+    """Ids, states and leases of up to `limit` rows matching `where`, oldest due first, locked."""
     return list(
         session.execute(
-            sa.select(Outbox.id, Outbox.state)
+            sa.select(Outbox.id, Outbox.state, Outbox.lease_until)
             .where(where)
             .order_by(Outbox.state, Outbox.due_at, Outbox.id)
             .limit(limit)
@@ -68,8 +81,13 @@ def claim_due(
         )
     if not candidates:
         return []
-    # A row still marked claimed lost its sender mid-flight: Slack may already have it.
-    reclaimed = {row.id for row in candidates if row.state == OutboxState.CLAIMED}
+    # A row still marked claimed lost its sender mid-flight, and a pending row with a lease
+    # was given back after an answer that left its fate open: Slack may already have it.
+    # That attempt was claimed one lease before its lease ran out (the lease length is
+    # a constant of the sender; the caller allows a margin for a change of it).
+    previous_claim = {
+        row.id: row.lease_until - lease for row in candidates if row.lease_until is not None
+    }
     statement = (
         sa.update(Outbox)
         .where(Outbox.id.in_([row.id for row in candidates]))
@@ -101,7 +119,7 @@ def claim_due(
             task_id=row.task_id,
             unique_key=row.unique_key,
             recipient_id=row.recipient_id,
-            reclaimed=row.id in reclaimed,
+            previous_claim_at=previous_claim.get(row.id),
         )
         for row in rows
     ]
@@ -137,19 +155,33 @@ def mark_sent(
 
 
 def retry_later(
-    *, session: Session, message_id: int, worker: str, due_at: dt.datetime, error: str
+    *,
+    session: Session,
+    message_id: int,
+    worker: str,
+    due_at: dt.datetime,
+    error: str,
+    maybe_delivered: bool = False,
+    count_attempt: bool = True,
 ) -> bool:
-    """Give the row back, due again at `due_at`; False if the claim was lost meanwhile."""
+    """Give the row back, due again at `due_at`; False if the claim was lost meanwhile.
+
+    `maybe_delivered` keeps the lease's end on the row, so the next claim looks for the
+    message in Slack before posting it again. `count_attempt=False` gives the attempt back
+    (Slack said "wait", which is no fault of the message), so waits never use up retries.
+    """
+    values: dict[str, Any] = {
+        "state": OutboxState.PENDING,
+        "due_at": due_at,
+        "claimed_by": None,
+        "last_error": error[:2000],
+    }
+    if not maybe_delivered:
+        values["lease_until"] = None
+    if not count_attempt:
+        values["attempts"] = Outbox.attempts - 1
     result = session.execute(
-        sa.update(Outbox)
-        .where(_fenced(message_id, worker))
-        .values(
-            state=OutboxState.PENDING,
-            due_at=due_at,
-            claimed_by=None,
-            lease_until=None,
-            last_error=error[:2000],
-        ),
+        sa.update(Outbox).where(_fenced(message_id, worker)).values(**values),
         execution_options={"synchronize_session": False},
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]

@@ -1,15 +1,18 @@
 """A sweeper process that dies mid-send: nothing is lost and nothing is sent twice.
 
-The sweeper runs in its own OS process and is killed (os._exit) at the worst moments:
-after Slack has accepted the message but before the row is recorded as sent, and after
-the claim but before the call to Slack. A second sweeper takes over once the lease runs
-out; the sandbox counts what Slack holds.
+The sweeper runs in its own OS process and is killed (SIGKILL, as kill -9) at the worst
+moments: after Slack has accepted the message but before the row is recorded as sent, and
+after the claim but before the call to Slack. A second sweeper takes over once the lease
+runs out; the sandbox counts what Slack holds.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import multiprocessing
 import os
+import signal
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -28,11 +31,11 @@ from tests.unit.storage.conftest import NOW
 from tests.unit.storage.test_outbox import TEAM, Clock, _runtime
 
 OWNER = "U0SBMARC1"
-KILLED = 9
+KILLED = -signal.SIGKILL  # multiprocessing's exit code for a process killed by a signal
 
 
 def _die(*_args: Any, **_kwargs: Any) -> Any:
-    os._exit(KILLED)
+    os.kill(os.getpid(), signal.SIGKILL)
 
 
 def _doomed_sweep(url: str, api_url: str, token: str, point: str) -> None:
@@ -45,6 +48,22 @@ def _doomed_sweep(url: str, api_url: str, token: str, point: str) -> None:
         client.api_call = _die  # type: ignore[method-assign]
     OutboxSender(_runtime(engine, Clock(NOW)), client, worker="doomed").sweep()
     os._exit(0)  # not reached when the kill point is hit
+
+
+def _kill_a_sweeper(engine: Engine, sandbox: SandboxServer, point: str) -> None:
+    """Run one sweep in a child process that is killed at `point`."""
+    child = multiprocessing.get_context("spawn").Process(
+        target=_doomed_sweep,
+        args=(
+            engine.url.render_as_string(hide_password=False),
+            sandbox.api_url,
+            sandbox.workspace.bot_token,
+            point,
+        ),
+    )
+    child.start()
+    child.join(60)
+    assert child.exitcode == KILLED
 
 
 def _queue(engine: Engine) -> int:
@@ -77,18 +96,7 @@ def test_a_killed_sweeper_leaves_work_that_is_finished_exactly_once(
     migrated_engine: Engine, slack_sandbox: SandboxServer, point: str
 ) -> None:
     row_id = _queue(migrated_engine)
-    child = multiprocessing.get_context("spawn").Process(
-        target=_doomed_sweep,
-        args=(
-            migrated_engine.url.render_as_string(hide_password=False),
-            slack_sandbox.api_url,
-            slack_sandbox.workspace.bot_token,
-            point,
-        ),
-    )
-    child.start()
-    child.join(60)
-    assert child.exitcode == KILLED
+    _kill_a_sweeper(migrated_engine, slack_sandbox, point)
     held = _row(migrated_engine, row_id)
     assert (held.state, held.claimed_by) == (OutboxState.CLAIMED, "doomed")
     assert len(slack_sandbox.messages(OWNER)) == (1 if point == "after_answer" else 0)
@@ -114,3 +122,67 @@ def test_a_killed_sweeper_leaves_work_that_is_finished_exactly_once(
     done = _row(migrated_engine, row_id)
     assert (done.state, done.ts) == (OutboxState.SENT, message["ts"])
     assert len(slack_sandbox.calls_to("chat.postMessage")) == 1
+
+
+class WallClock:
+    """The sandbox's wall clock, in step with the test's clock."""
+
+    def __init__(self, now: dt.datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now.timestamp()
+
+
+def _chatter(sandbox: SandboxServer, count: int, prefix: str) -> None:
+    """`count` messages in the owner's DM: the owner's own and the bot's other notices."""
+    channel = sandbox.workspace.dm_id(OWNER)
+    for number in range(count):
+        ts = sandbox.state.next_ts()
+        if number % 2:
+            said: dict[str, Any] = {"type": "message", "user": OWNER, "text": prefix, "ts": ts}
+        else:
+            said = sandbox.state.bot_message(
+                ts=ts,
+                text=prefix,
+                blocks=None,
+                metadata={
+                    "event_type": "delegate_bot_notice",
+                    "event_payload": {"outbox_id": 100_000 + number},
+                },
+            )
+        sandbox.state.store_message(channel, said)
+
+
+def test_a_killed_sweeper_in_a_busy_dm_is_not_repeated(
+    migrated_engine: Engine, make_slack_sandbox: Callable[..., SandboxServer]
+) -> None:
+    wall = WallClock(NOW - dt.timedelta(hours=2))
+    sandbox = make_slack_sandbox(wall_clock=wall)
+    _chatter(sandbox, 300, "before")  # older than the claim: the lookup need not read these
+    row_id = _queue(migrated_engine)
+    wall.now = NOW
+    _kill_a_sweeper(migrated_engine, sandbox, "after_answer")  # claimed and sent at NOW
+    wall.now = NOW + dt.timedelta(seconds=20)
+    _chatter(sandbox, 250, "after")  # a busy DM: 250 newer messages before anyone takes over
+
+    survivor = OutboxSender(
+        _runtime(migrated_engine, Clock(NOW + LEASE * 2)),
+        WebClient(base_url=sandbox.api_url, token=sandbox.workspace.bot_token),
+        worker="survivor",
+    )
+    try:
+        assert survivor.sweep() == 1
+    finally:
+        survivor.close()
+    mine = [
+        message
+        for message in sandbox.messages(OWNER)
+        if (message.get("metadata") or {}).get("event_payload") == {"outbox_id": row_id}
+    ]
+    assert len(mine) == 1
+    done = _row(migrated_engine, row_id)
+    assert (done.state, done.ts) == (OutboxState.SENT, mine[0]["ts"])
+    assert len(sandbox.calls_to("chat.postMessage")) == 1
+    read = [len(call.response["messages"]) for call in sandbox.calls_to("conversations.history")]
+    assert sum(read) <= 251  # from the claim on, every page of it, and nothing older
