@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from slack_bolt import App, BoltResponse
+from slack_bolt.kwargs_injection import build_required_kwargs
 from slack_bolt.request import BoltRequest
 from slack_sdk.signature import Clock as SignatureClock
 from slack_sdk.signature import SignatureVerifier
@@ -156,6 +157,16 @@ class SlackASGI:
             # transport "socket_mode" (it skips its own check and takes the dict as is).
             # That is what this is: verified above, parsed here, not again by Bolt.
             request = BoltRequest(body=outcome, headers=_bolt_headers(headers), mode="socket_mode")
+            # Bolt reads the action, view, shortcut and event out of every body before each
+            # middleware, listener and error handler; a body it cannot read that way would
+            # raise even inside the error handler. Read it once here instead.
+            build_required_kwargs(
+                logger=logger,
+                required_arg_names=[],
+                request=request,
+                response=None,
+                next_keys_required=False,
+            )
         except Exception as error:  # Bolt's own reading of ids chokes on some shapes
             logger.warning(
                 "Refused a request to %s: Bolt cannot read it (%s)",

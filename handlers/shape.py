@@ -116,7 +116,7 @@ def _shortcut(body: dict[str, Any]) -> str | None:
 def _view(view: Any, *, submitted: bool) -> str | None:
     if not isinstance(view, dict):
         return "view is missing"
-    keys = ("id", "callback_id") if submitted else ("id",)
+    keys = ("id", "type", "callback_id") if submitted else ("id", "type")
     found = _strings(view, *keys, optional=("hash", "private_metadata", "team_id"))
     if found:
         return f"view: {found}"

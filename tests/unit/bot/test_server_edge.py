@@ -146,6 +146,10 @@ def test_a_body_that_is_not_utf8_is_401(caplog: pytest.LogCaptureFixture) -> Non
     assert "UTF-8" in _one_warning(caplog)
 
 
+def _payload(payload: dict[str, Any]) -> bytes:
+    return urllib.parse.urlencode({"payload": json.dumps(payload)}).encode()
+
+
 NESTED = b"[" * 100_000
 BAD_BODIES = [
     ("invalid JSON", b'{"type": "event_callback", ', "application/json"),
@@ -159,6 +163,12 @@ BAD_BODIES = [
     ("repeated form field", b"command=%2Fdelegate&command=%2Fother", FORM),
     ("wrong content type", b"command=%2Fdelegate", "text/plain"),
     ("no content type", b"command=%2Fdelegate", ""),
+    ("actions Bolt cannot read", _payload({"type": "block_actions", "actions": []}), FORM),
+    (
+        "a view Bolt cannot read",
+        _payload({"type": "view_submission", "view": {"callback_id": "x"}}),
+        FORM,
+    ),
     (
         "a team Bolt cannot read",
         json.dumps({"type": "event_callback", "team": 5}).encode(),
