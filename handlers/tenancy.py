@@ -65,8 +65,6 @@ def _teams(body: dict[str, Any]) -> Iterator[tuple[str, Any]]:
     if isinstance(authorizations, list):
         for index, entry in enumerate(authorizations):
             yield f"authorizations[{index}].team_id", _field(entry, "team_id")[1]
-    elif authorizations is not None:
-        yield "authorizations", authorizations
 
 
 def _enterprises(body: dict[str, Any]) -> Iterator[tuple[str, Any]]:
@@ -87,6 +85,8 @@ def _enterprises(body: dict[str, Any]) -> Iterator[tuple[str, Any]]:
 
 def foreign(body: dict[str, Any], home: Home) -> str | None:
     """Why this request is not from the home workspace, or None when it is."""
+    if not isinstance(body.get("authorizations", []), list | None):
+        return "authorizations is not a list"
     named = False
     for where, value in _teams(body):
         if value is None or value == "":
