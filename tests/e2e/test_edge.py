@@ -23,6 +23,8 @@ from slack_sdk.signature import SignatureVerifier
 from bot.views.review import APPROVE_ACTION
 from sandbox.deliver import Deliverer
 from sandbox.server import SandboxServer
+from sandbox.transport import Outgoing, Transport
+from tests.e2e.conftest import BotFactory
 from tests.e2e.flows import LEAD, wait_until
 from tests.e2e.process import BotProcess
 
@@ -403,3 +405,29 @@ def test_requests_from_another_workspace_are_refused_and_change_nothing(
     # The home workspace is still served.
     status, _ = post(http_bot, slack_sandbox, command(text="list"), FORM)
     assert status == 200
+
+
+def test_socket_mode_refuses_another_workspace_too(
+    slack_sandbox: SandboxServer, start_bot: BotFactory, tmp_path: Path
+) -> None:
+    bot = start_bot(socket_mode=True)
+    assert slack_sandbox.wait_for_socket(timeout=10)
+    transport = Transport(slack_sandbox, None, 5.0)
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'bot.sqlite3'}")
+    rows, calls = _rows(engine), len(slack_sandbox.calls)
+    before = levels(bot)
+    answer = transport.over_socket(
+        Outgoing(
+            "slash_commands", dict(urllib.parse.parse_qsl(command(team_id=OTHER_TEAM).decode()))
+        )
+    )
+    assert "not installed" in str((answer.ack or {}).get("text"))
+    transport.over_socket(
+        Outgoing(
+            "events_api", json.loads(event({"type": "app_home_opened", "user": LEAD}, OTHER_TEAM))
+        )
+    )
+    expect_warnings(bot, before, 2)
+    assert len(slack_sandbox.calls) == calls
+    assert _rows(engine) == rows
+    engine.dispose()
