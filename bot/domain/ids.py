@@ -44,5 +44,6 @@ def metadata_of(private_metadata: object) -> dict[str, Any]:
 
 
 def metadata_id(private_metadata: object, key: str) -> int | None:
-    """The id stored under `key` in a modal's private_metadata, read strictly."""
-    return parse_id(metadata_of(private_metadata).get(key))
+    """The id stored under `key` in a modal's private_metadata (a JSON int, as we write it)."""
+    value = metadata_of(private_metadata).get(key)
+    return parse_id(value) if isinstance(value, int) else None
