@@ -10,7 +10,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from slack_bolt import App
+from slack_bolt.error import BoltError
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
 from sqlalchemy import Engine
 
@@ -27,6 +29,7 @@ from bot.services.housekeeping import prune_processed_events
 from bot.services.people import refresh_time_zones
 from bot.settings import Settings
 from handlers.people import fetch_user
+from handlers.tenancy import learn_home
 from scheduler.sender import OutboxSender
 from scheduler.ticker import Ticker
 from storage.db import make_engine, make_session_factory
@@ -127,6 +130,12 @@ def create_app(
         max_workers=settings.worker_threads, thread_name_prefix="listener"
     )
     secret = settings.slack_signing_secret
+    try:
+        home = learn_home(client)
+    except (SlackApiError, ValueError) as error:
+        # The CLI reports a BoltError as "Slack refused the credentials".
+        detail = error.response.get("error") if isinstance(error, SlackApiError) else error
+        raise BoltError(f"auth.test failed: {detail}") from error
     bolt_logger = logging.getLogger("bot.bolt")
     # Bolt also reads SLACK_BOT_TOKEN itself and warns that our client wins; it should.
     bolt_logger.addFilter(lambda record: "will be unused" not in record.getMessage())
@@ -140,6 +149,8 @@ def create_app(
         request_verification_enabled=not settings.socket_mode,
         listener_executor=listeners,
         logger=bolt_logger,
+        # Requests no listener matches reach the one error handler (one log line each).
+        raise_error_for_unhandled_request=True,
     )
-    handlers.register_all(bolt, runtime)
+    handlers.register_all(bolt, runtime, home)
     return BotApp(bolt=bolt, runtime=runtime, ticker=ticker, sender=sender, listeners=listeners)

@@ -163,9 +163,12 @@ def _serve(bot: BotApp, settings: Settings) -> int:
         bot.stop()
 
     engine = bot.runtime.engine
+    secret = settings.slack_signing_secret
     asgi = SlackASGI(
         bot.bolt,
         database_is_reachable=lambda: database_is_reachable(engine),
+        signing_secret=secret.get_secret_value() if secret and not socket_handler else None,
+        clock=lambda: bot.runtime.clock().timestamp(),
         on_startup=start,
         on_shutdown=stop,
         threads=settings.worker_threads,

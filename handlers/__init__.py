@@ -12,6 +12,7 @@ from handlers import (
     confirmation,
     conversation,
     delegation,
+    errors,
     feedback,
     home,
     middleware,
@@ -19,11 +20,13 @@ from handlers import (
     settings,
     shortcuts,
 )
+from handlers.tenancy import Home as Workspace
 
 
-def register_all(app: App, runtime: Runtime) -> None:
-    """Attach every listener and middleware to the Bolt app."""
-    middleware.register(app, runtime)
+def register_all(app: App, runtime: Runtime, workspace: Workspace) -> None:
+    """Attach every listener and middleware to the Bolt app, and the one error handler."""
+    errors.register(app, workspace)
+    middleware.register(app, runtime, workspace)
     commands.register(app, runtime)
     shortcuts.register(app, runtime)
     delegation.register(app, runtime)

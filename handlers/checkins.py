@@ -10,6 +10,7 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
+from bot.domain.ids import metadata_of, parse_id
 from bot.domain.types import CheckinAnswer, UpdateSource
 from bot.runtime import Runtime
 from bot.services import checkins as service
@@ -31,6 +32,7 @@ from bot.views.checkin import (
     REPORT_ACTION,
     SNOOZE_ACTION,
     SNOOZE_CALLBACK,
+    SNOOZE_CHOICES,
     STATUS_BLOCK,
     SUMMARY_BLOCK,
     TASK_BLOCK,
@@ -47,7 +49,7 @@ from bot.views.restatement import task_id_of
 from bot.views.review import notice_modal
 from bot.views.text import escape_mrkdwn
 from handlers.notes import NoteForm, note_opener, note_submitter
-from handlers.payload import task_id_in, team_of, tell, user_of
+from handlers.payload import NO_TASK, task_id_in, team_of, tell, user_of
 
 
 def _message_ts(body: dict[str, Any]) -> str | None:
@@ -55,11 +57,7 @@ def _message_ts(body: dict[str, Any]) -> str | None:
 
 
 def _metadata(view: dict[str, Any]) -> dict[str, Any]:
-    try:
-        data = json.loads(view.get("private_metadata") or "{}")
-    except json.JSONDecodeError:
-        return {}
-    return data if isinstance(data, dict) else {}
+    return metadata_of(view.get("private_metadata"))
 
 
 def open_update(
@@ -141,10 +139,7 @@ def register(app: App, runtime: Runtime) -> None:
         """The update is recorded; at risk or blocked reaches the lead at once."""
         values = view["state"]["values"]
         metadata = _metadata(view)
-        task_id = metadata.get("task_id")
-        if not isinstance(task_id, int):
-            chosen = choice_in(values, TASK_BLOCK)
-            task_id = int(chosen) if chosen and chosen.isdigit() else None
+        task_id = parse_id(metadata.get("task_id")) or parse_id(choice_in(values, TASK_BLOCK))
         if task_id is None:
             ack(response_action="errors", errors={TASK_BLOCK: "Choose a delegation."})
             return
@@ -239,7 +234,7 @@ def register(app: App, runtime: Runtime) -> None:
         choice, _, task_text = str(
             (body["actions"][0].get("selected_option") or {}).get("value", "")
         ).partition(":")
-        task_id = int(task_text) if task_text.isdigit() else -1
+        task_id = parse_id(task_text) or NO_TASK
         if choice == "date":
             now = runtime.clock()
             client.views_open(
@@ -259,7 +254,8 @@ def register(app: App, runtime: Runtime) -> None:
             team_id=team_of(body),
             task_id=task_id,
             user_id=user_of(body),
-            days=int(choice) if choice.isdigit() else 1,
+            # Only the menu's own choices: a forged "99999999" would overflow the date.
+            days=int(choice) if choice in SNOOZE_CHOICES and choice.isdigit() else 1,
             message_ts=_message_ts(body),
         )
         if isinstance(result, Refusal):

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from logging import Logger
 from typing import Any, Protocol
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.runtime import Runtime
 from bot.services.common import Refusal
@@ -42,13 +44,22 @@ class ModalOpener(Protocol):
 def register(app: App, runtime: Runtime) -> None:
     """Attach the Home tab and its buttons: ack at once, the work right after."""
 
-    def publish_home(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
+    def publish_home(
+        event: dict[str, Any], body: dict[str, Any], client: WebClient, logger: Logger
+    ) -> None:
         """Opening Home shows what needs you, what you delegated and own, and your team's load."""
         if event.get("tab", "home") != "home":
             return
         team_id = str(body.get("team_id") or "")
         data = home_opened(runtime=runtime, team_id=team_id, user_id=event["user"])
-        client.views_publish(user_id=event["user"], view=home_view(data))
+        try:
+            client.views_publish(user_id=event["user"], view=home_view(data))
+        except SlackApiError as error:
+            code = error.response.get("error")
+            if code not in ("user_not_found", "users_not_found"):
+                raise
+            # Someone Slack no longer knows (left, or a stale event): nothing to show them.
+            logger.warning("Home not published: Slack does not know user %s", event["user"])
 
     def new_delegation(body: dict[str, Any], client: WebClient) -> None:
         """The "New delegation" button opens the brief."""

@@ -41,6 +41,7 @@ from bot.domain.brief import (
     checkpoint_text_block,
     parse_skills,
 )
+from bot.domain.ids import parse_id
 from bot.domain.suggest import Suggestion
 from bot.domain.types import Rhythm
 from bot.views.text import escape_mrkdwn
@@ -473,7 +474,7 @@ def read_brief(values: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> BriefIn
         skills=parse_skills(", ".join([*picked, text(fields.SKILLS)])),
         checkpoints=checkpoints,
         rhythm=_rhythm(rhythm_value),
-        project_id=int(project_value) if project_value and project_value.isdigit() else None,
+        project_id=parse_id(project_value),
         new_project=text(fields.NEW_PROJECT),
         update_channel_id=field(fields.UPDATE_CHANNEL).get("selected_conversation") or None,
     )

@@ -37,6 +37,7 @@ from bot.domain.feedback import (
     Scores,
     overall_scores,
 )
+from bot.domain.ids import metadata_id
 from bot.domain.types import RhythmFit, SurveyKind
 from bot.views.brief_message import slack_date
 from bot.views.text import escape_mrkdwn, quote
@@ -426,7 +427,7 @@ def _selected(values: Mapping[str, Any], block: str) -> str | None:
 def _rating(values: Mapping[str, Any], block: str, errors: dict[str, str]) -> int:
     """A 1-5 rating, or 0 with an error noted."""
     chosen = _selected(values, block)
-    if chosen is not None and chosen.isdigit() and 1 <= int(chosen) <= 5:
+    if chosen in ("1", "2", "3", "4", "5"):
         return int(chosen)
     errors[block] = RATING_ERROR
     return 0
@@ -503,12 +504,7 @@ def read_lead_survey(values: Mapping[str, Any]) -> SurveyInput | dict[str, str]:
 
 def survey_id_of(private_metadata: str) -> int | None:
     """The survey id a survey modal carries, or None when the metadata is not ours."""
-    try:
-        data = json.loads(private_metadata or "null")
-    except ValueError:
-        return None
-    found = data.get("survey_id") if isinstance(data, dict) else None
-    return found if isinstance(found, int) and not isinstance(found, bool) else None
+    return metadata_id(private_metadata, "survey_id")
 
 
 # --- results --------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.domain.ids import metadata_id
 from bot.domain.rhythm import RULES_TEXT
 from bot.domain.types import Rhythm
 from bot.views.delegation import RHYTHM_LABELS, VALUE
@@ -164,11 +165,7 @@ def _long(block_id: str, label: str, placeholder: str, *, optional: bool = False
 
 def task_id_of(private_metadata: str) -> int | None:
     """The task a modal is about, or None when the metadata is not ours."""
-    try:
-        value = json.loads(private_metadata or "{}").get("task_id")
-    except (json.JSONDecodeError, AttributeError):
-        return None
-    return value if isinstance(value, int) else None
+    return metadata_id(private_metadata, "task_id")
 
 
 def read_restatement(values: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> RestatementInput:

@@ -126,6 +126,9 @@ class SettingsInput:
     ooo_end: date | None
 
 
+_WEEKDAY_VALUES = frozenset("0123456")
+
+
 def settings_input(values: Values) -> SettingsInput:
     """Read the settings modal's state."""
     tz = str(values.get(TZ_BLOCK, {}).get("value", {}).get("value") or "").strip()
@@ -135,7 +138,8 @@ def settings_input(values: Values) -> SettingsInput:
     except ValueError:
         at = None
     chosen = values.get(DAYS_BLOCK, {}).get("value", {}).get("selected_options") or []
-    days = frozenset(int(o["value"]) for o in chosen if str(o.get("value", "")).isdigit())
+    # Only single ASCII digits ("0" Monday .. "6" Sunday); "²".isdigit() is True as well.
+    days = frozenset(int(v) for o in chosen if (v := str(o.get("value", ""))) in _WEEKDAY_VALUES)
     return SettingsInput(
         tz=tz,
         checkin_time=at,

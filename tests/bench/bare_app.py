@@ -30,7 +30,12 @@ def main() -> int:
         process_before_response=os.environ.get("BARE_PROCESS_BEFORE_RESPONSE") == "1",
     )
     bolt.command("/delegate")(ack_only)
-    asgi = SlackASGI(bolt, database_is_reachable=lambda: True, threads=settings.worker_threads)
+    asgi = SlackASGI(
+        bolt,
+        database_is_reachable=lambda: True,
+        signing_secret=secret.get_secret_value(),
+        threads=settings.worker_threads,
+    )
     config = uvicorn.Config(
         asgi, host=settings.host, port=settings.port, log_config=None, access_log=False
     )
