@@ -7,15 +7,18 @@ never KeyError or TypeError from deep inside a listener.
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.domain.ids import parse_id
 
 # A task id no row has: services answer it with their "no such task" refusal.
 NO_TASK = -1
+logger = logging.getLogger(__name__)
 SLACK_USER_ID = re.compile(r"[UW][A-Z0-9]{2,30}")
 SLACK_CHANNEL_ID = re.compile(r"[CDG][A-Z0-9]{2,30}")
 
@@ -110,7 +113,20 @@ def channel_of(body: dict[str, Any]) -> str | None:
     return None
 
 
+# Slack will not show an ephemeral note in a conversation the person is not in.
+NOT_THERE = frozenset({"user_not_in_channel", "channel_not_found", "not_in_channel"})
+
+
 def tell(client: WebClient, body: dict[str, Any], text: str) -> None:
-    """A private note to the person who clicked, where they clicked."""
+    """A private note to the person who clicked, where they clicked (else in their DM)."""
     user = user_of(body)
-    client.chat_postEphemeral(channel=channel_of(body) or user, user=user, text=text)
+    channel = channel_of(body)
+    if channel:
+        try:
+            client.chat_postEphemeral(channel=channel, user=user, text=text)
+            return
+        except SlackApiError as error:
+            if error.response.get("error") not in NOT_THERE:
+                raise
+            logger.warning("Ephemeral to %s refused in %s; told in their DM instead", user, channel)
+    client.chat_postEphemeral(channel=user, user=user, text=text)

@@ -26,14 +26,7 @@ pytestmark = pytest.mark.fuzz
 
 # Families that fail on today's main, each with the issue 11 item that fixes it. Delete an
 # entry once its fix has landed (the strict xfail reports XPASS as a failure until you do).
-KNOWN_FAILURES: dict[str, str] = {
-    "transport": "item 3: garbled bodies and odd timestamps get a 500 (parsed before signed)",
-    "malformed": "item 3: missing or mistyped keys raise (user_of, view state, ids)",
-    "stranger": "item 3: Slack refusing the private refusal (postEphemeral) becomes a 500",
-    "other_team": "item 4: another workspace's requests write people/outbox/processed_events",
-    "forged": "item 3: ids like '²' or 2**63 in button values raise (strict ids)",
-    "replay": "items 1, 3: a used trigger on a repeated request logs ERROR",
-}
+KNOWN_FAILURES: dict[str, str] = {}
 
 Strategy = Callable[..., Any]
 FAMILIES: dict[str, Strategy] = {
