@@ -181,9 +181,7 @@ def test_replies_read_a_thread_parent_first_then_oldest_first(
     parent = client.chat_postMessage(channel=dm, text="parent")["ts"]
     metadata = {"event_type": "delegate_bot_reply", "event_payload": {"outbox_id": 7}}
     replies = [
-        client.chat_postMessage(channel=dm, thread_ts=parent, text=f"r{n}", metadata=metadata)[
-            "ts"
-        ]
+        client.chat_postMessage(channel=dm, thread_ts=parent, text=f"r{n}", metadata=metadata)["ts"]
         for n in range(5)
     ]
     client.chat_postMessage(channel=dm, text="elsewhere")
