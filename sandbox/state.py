@@ -359,6 +359,24 @@ class SandboxState:
         with self.lock:
             return copy.deepcopy(self._messages.get(channel_id, []))
 
+    def thread(self, channel_id: str, ts: str) -> list[dict[str, Any]] | None:
+        """The thread holding message `ts`: its parent, then its replies oldest first (copies).
+
+        A message with no replies is a thread of one; None when there is no such message.
+        """
+        with self.lock:
+            message = self.find_message(channel_id, ts)
+            if message is None:
+                return None
+            parent_ts = str(message.get("thread_ts") or ts)
+            parent = self.find_message(channel_id, parent_ts) or message
+            replies = [
+                m
+                for m in self._messages.get(channel_id, [])
+                if m.get("thread_ts") == parent_ts and m["ts"] != parent_ts
+            ]
+            return copy.deepcopy([parent, *replies])
+
     def find_message(self, channel_id: str, ts: str) -> dict[str, Any] | None:
         """The stored message itself (not a copy), or None."""
         with self.lock:

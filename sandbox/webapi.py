@@ -39,6 +39,10 @@ BOOL_ARGS = frozenset(
 APP_TOKEN_METHODS = frozenset({"apps.connections.open"})
 HISTORY_LIMIT_DEFAULT = 100
 HISTORY_LIMIT_MAX = 999
+# Slack's documented default and maximum for conversations.replies (internal apps; apps
+# distributed outside the Marketplace get 15).
+REPLIES_LIMIT_DEFAULT = 1000
+REPLIES_LIMIT_MAX = 1000
 
 Handler = Callable[["WebApi", dict[str, Any]], dict[str, Any]]
 
@@ -336,6 +340,52 @@ class WebApi:
             },
         }
 
+    def conversations_replies(self, args: dict[str, Any]) -> dict[str, Any]:
+        """conversations.replies: the thread's parent first, then its replies oldest first.
+
+        Like Slack, `ts` may be the parent's or any reply's, oldest/latest bound the replies
+        only (the parent always leads the first page), and later pages hold replies alone.
+        """
+        channel_id = self._readable(str(args.get("channel") or ""))
+        ts = str(_required(args, "ts"))
+        thread = self.state.thread(channel_id, ts)
+        if thread is None:
+            raise SlackError("thread_not_found")
+        parent, replies = thread[0], thread[1:]
+        inclusive = flag(args, "inclusive")
+        latest = args.get("latest")
+        oldest = args.get("oldest")
+        try:
+            if latest:
+                replies = [m for m in replies if _ts_before(m["ts"], str(latest), inclusive)]
+        except SlackError as e:
+            raise SlackError("invalid_ts_latest") from e
+        try:
+            if oldest:
+                replies = [m for m in replies if _ts_before(str(oldest), m["ts"], inclusive)]
+        except SlackError as e:
+            raise SlackError("invalid_ts_oldest") from e
+        limit = _int_arg(args, "limit", REPLIES_LIMIT_DEFAULT)
+        limit = REPLIES_LIMIT_DEFAULT if limit <= 0 else min(limit, REPLIES_LIMIT_MAX)
+        cursor = str(args.get("cursor") or "")
+        if cursor:
+            start_ts = _decode_cursor("next_ts", cursor)
+            page = [m for m in replies if ts_key(m["ts"]) >= ts_key(start_ts)]
+        else:
+            page = [parent, *replies]
+        page, rest = page[:limit], page[limit:]
+        if not flag(args, "include_all_metadata"):
+            for message in page:
+                message.pop("metadata", None)
+        return {
+            "ok": True,
+            "messages": page,
+            "has_more": bool(rest),
+            "response_metadata": {
+                "next_cursor": _encode_cursor("next_ts", rest[0]["ts"]) if rest else ""
+            },
+        }
+
     # chat -------------------------------------------------------------------------------------
 
     def chat_post_message(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -582,6 +632,7 @@ _HANDLERS: dict[str, Handler] = {
     "users.list": WebApi.users_list,
     "conversations.open": WebApi.conversations_open,
     "conversations.history": WebApi.conversations_history,
+    "conversations.replies": WebApi.conversations_replies,
     "conversations.info": WebApi.conversations_info,
     "chat.getPermalink": WebApi.chat_get_permalink,
     "chat.postMessage": WebApi.chat_post_message,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
 import http.client
 import logging
 import os
@@ -219,7 +220,7 @@ class OutboxSender:
             )
         if message.reclaimed and method == "chat.postMessage":
             try:
-                found = self._already_delivered(message, str(args.get("channel", "")))
+                found = self._already_delivered(message, args)
             except SlackApiError as error:
                 failed = self._failure(message, error)
                 if failed.error_class is ErrorClass.TRANSIENT:
@@ -246,19 +247,29 @@ class OutboxSender:
         data = response.data if isinstance(response.data, dict) else {}
         return Outcome(message, channel=str(data.get("channel", "")), ts=str(data.get("ts", "")))
 
-    def _already_delivered(self, message: ClaimedMessage, channel: str) -> tuple[str, str] | None:
+    def _already_delivered(
+        self, message: ClaimedMessage, args: Mapping[str, Any]
+    ) -> tuple[str, str] | None:
         """Channel and ts of this row's message if Slack already has it (by its metadata).
 
         Reads the conversation from the earlier attempt's claim to now, every page of it:
-        any number of messages may have arrived since.
+        any number of messages may have arrived since. A thread reply is not in the
+        conversation's history (only top-level messages are), so for one the thread is read.
         """
+        channel = str(args.get("channel", ""))
         if channel[:1] in ("U", "W"):
             channel = self._client.conversations_open(users=channel)["channel"]["id"]
+        thread_ts = str(args.get("thread_ts") or "")
+        read: Callable[..., Any] = self._client.conversations_history
+        where = channel
+        if thread_ts:
+            read = functools.partial(self._client.conversations_replies, ts=thread_ts)
+            where = f"thread {thread_ts} of {channel}"
         assert message.previous_claim_at is not None
         oldest = f"{(message.previous_claim_at - LOOKUP_MARGIN).timestamp():.6f}"
         cursor: str | None = None
         for _ in range(HISTORY_PAGES):
-            page = self._client.conversations_history(
+            page = read(
                 channel=channel,
                 oldest=oldest,
                 limit=HISTORY_PAGE,
@@ -278,7 +289,7 @@ class OutboxSender:
             "Outbox %s: %d pages of %s since the earlier claim did not hold it; sending",
             message.id,
             HISTORY_PAGES,
-            channel,
+            where,
         )
         return None
 

@@ -4,7 +4,8 @@ Slack answers most failures with HTTP 200 and `{"ok": false, "error": CODE}`; th
 the status, says whether another try can help. The lists below are the codes Slack
 documents for the methods the outbox sends (chat.postMessage, chat.update, views.publish)
 and the calls the sender makes to check for a message (conversations.open,
-conversations.history), plus the errors Slack documents as common to every method.
+conversations.history, conversations.replies), plus the errors Slack documents as common
+to every method.
 """
 
 from __future__ import annotations
@@ -81,6 +82,7 @@ PERMANENT_CODES = frozenset(
         "invalid_cursor",
         "invalid_ts_latest",
         "invalid_ts_oldest",
+        "thread_not_found",  # conversations.replies: the thread's parent is gone
         "users_list_not_supplied",
         "not_enough_users",
         "too_many_users",

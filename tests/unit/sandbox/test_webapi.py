@@ -173,6 +173,42 @@ def test_history_paginates_newest_first(slack_sandbox: SandboxServer) -> None:
     assert [m["text"] for m in rest["messages"]] == ["m1", "m0"] and not rest["has_more"]
 
 
+def test_replies_read_a_thread_parent_first_then_oldest_first(
+    slack_sandbox: SandboxServer,
+) -> None:
+    client = bot_client(slack_sandbox)
+    dm = client.conversations_open(users=PRIYA)["channel"]["id"]
+    parent = client.chat_postMessage(channel=dm, text="parent")["ts"]
+    metadata = {"event_type": "delegate_bot_reply", "event_payload": {"outbox_id": 7}}
+    replies = [
+        client.chat_postMessage(channel=dm, thread_ts=parent, text=f"r{n}", metadata=metadata)["ts"]
+        for n in range(5)
+    ]
+    client.chat_postMessage(channel=dm, text="elsewhere")
+
+    whole = client.conversations_replies(channel=dm, ts=replies[2], include_all_metadata=True)
+    first = client.conversations_replies(channel=dm, ts=parent, limit=3)
+    rest = client.conversations_replies(
+        channel=dm, ts=parent, limit=3, cursor=first["response_metadata"]["next_cursor"]
+    )
+    bounded = client.conversations_replies(channel=dm, ts=parent, oldest=replies[1])
+    history = client.conversations_history(channel=dm)
+
+    assert [m["text"] for m in whole["messages"]] == ["parent", "r0", "r1", "r2", "r3", "r4"]
+    assert whole["messages"][1]["metadata"] == metadata and not whole["has_more"]
+    assert [m["text"] for m in first["messages"]] == ["parent", "r0", "r1"] and first["has_more"]
+    assert [m["text"] for m in rest["messages"]] == ["r2", "r3", "r4"] and not rest["has_more"]
+    assert "metadata" not in rest["messages"][0]
+    assert [m["text"] for m in bounded["messages"]] == ["parent", "r2", "r3", "r4"]
+    # conversations.history holds top-level messages only: the replies are not in it.
+    assert [m["text"] for m in history["messages"]] == ["elsewhere", "parent"]
+    missing = lambda: client.conversations_replies(channel=dm, ts="1.000001")  # noqa: E731
+    assert error_of(missing) == "thread_not_found"
+    assert error_of(lambda: client.conversations_replies(channel=RANDOM, ts=parent)) == (
+        "not_in_channel"
+    )
+
+
 def test_chat_update_and_delete(slack_sandbox: SandboxServer) -> None:
     client = bot_client(slack_sandbox)
     blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": "*Brief*"}}]

@@ -292,3 +292,58 @@ def test_a_failing_lookup_is_retried_not_fatal(
     assert len(sandbox.messages(OWNERS[0])) == 1
     assert _row(runtime, row_id).state is OutboxState.SENT
     assert sandbox.faults.armed == []
+
+
+def _queue_reply(runtime: Runtime, parent_id: int) -> int:
+    """A reply in the thread of outbox row `parent_id`."""
+    with session_scope(runtime.sessions) as session:
+        row = repo.enqueue_outbox(
+            session=session,
+            team_id=TEAM,
+            kind=OutboxKind.NOTICE,
+            payload={
+                "method": "chat.postMessage",
+                "args": {"text": "a reply"},
+                "thread_of": parent_id,
+            },
+            due_at=NOW,
+            now=NOW,
+        )
+        assert row is not None
+        return row.id
+
+
+def test_thread_replies_are_looked_for_in_their_thread_and_only_when_reclaimed(
+    migrated_engine: Engine, make_slack_sandbox: Callable[..., SandboxServer]
+) -> None:
+    sandbox = make_slack_sandbox(validate=False)
+    clock = Clock(NOW)
+    runtime = _runtime(migrated_engine, clock)
+    [parent_id] = _queue(runtime, 1)
+    first_reply = _queue_reply(runtime, parent_id)
+    sender = _sender(runtime, sandbox)
+    try:
+        assert sender.sweep() == 2  # parent, then its reply in the same batch
+        # The hot path: nothing was reclaimed, so nothing was looked for.
+        assert sandbox.calls_to("conversations.replies") == []
+        assert sandbox.calls_to("conversations.history") == []
+        second_reply = _queue_reply(runtime, parent_id)
+        with session_scope(runtime.sessions) as session:
+            claim_due(session=session, now=NOW, worker="dead", lease=LEASE, limit=1)
+        clock.now = NOW + LEASE * 2
+        # The lookup in the thread fails for a while: the row waits, it is not posted blind.
+        sandbox.faults.add("conversations.replies", "server_error")
+        sandbox.faults.add("conversations.replies", "error", error="service_unavailable")
+        _sweep_until_quiet(sender, clock)
+    finally:
+        sender.close()
+    [parent, *replies] = sandbox.messages(OWNERS[0])
+    assert [r["metadata"]["event_payload"]["outbox_id"] for r in replies] == [
+        first_reply,
+        second_reply,
+    ]
+    assert {r["thread_ts"] for r in replies} == {parent["ts"]}
+    looked = sandbox.calls_to("conversations.replies")
+    assert len(looked) == 3 and {c.params["ts"] for c in looked} == {parent["ts"]}
+    assert sandbox.calls_to("conversations.history") == []
+    assert sandbox.faults.armed == []

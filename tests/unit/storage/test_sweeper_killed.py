@@ -186,3 +186,95 @@ def test_a_killed_sweeper_in_a_busy_dm_is_not_repeated(
     assert len(sandbox.calls_to("chat.postMessage")) == 1
     read = [len(call.response["messages"]) for call in sandbox.calls_to("conversations.history")]
     assert sum(read) <= 251  # from the claim on, every page of it, and nothing older
+
+
+def _queue_reply(engine: Engine, parent_id: int) -> int:
+    """A reply in the thread of outbox row `parent_id`, as the lead's answer to a question."""
+    runtime = _runtime(engine, Clock(NOW))
+    with session_scope(runtime.sessions) as session:
+        row = repo.enqueue_outbox(
+            session=session,
+            team_id=TEAM,
+            kind=OutboxKind.NOTICE,
+            payload={
+                "method": "chat.postMessage",
+                "args": {"text": "Lena replied: yes, Friday is fine"},
+                "thread_of": parent_id,
+            },
+            due_at=NOW,
+            now=NOW,
+        )
+        assert row is not None
+        return row.id
+
+
+def _thread_chatter(sandbox: SandboxServer, thread_ts: str, count: int, prefix: str) -> None:
+    """`count` replies in a thread: the owner's own and the bot's other replies, with metadata."""
+    channel = sandbox.workspace.dm_id(OWNER)
+    for number in range(count):
+        ts = sandbox.state.next_ts()
+        if number % 2:
+            said: dict[str, Any] = {
+                "type": "message",
+                "user": OWNER,
+                "text": prefix,
+                "ts": ts,
+                "thread_ts": thread_ts,
+            }
+        else:
+            said = sandbox.state.bot_message(
+                ts=ts,
+                text=prefix,
+                blocks=None,
+                thread_ts=thread_ts,
+                metadata={
+                    "event_type": "delegate_bot_notice",
+                    "event_payload": {"outbox_id": 100_000 + number},
+                },
+            )
+        sandbox.state.store_message(channel, said)
+
+
+def test_a_killed_sweeper_in_a_busy_thread_is_not_repeated(
+    migrated_engine: Engine, make_slack_sandbox: Callable[..., SandboxServer]
+) -> None:
+    # A thread reply is not in conversations.history (only top-level messages are): a
+    # lookup there never finds it, and the reply went out twice.
+    wall = WallClock(NOW - dt.timedelta(hours=2))
+    sandbox = make_slack_sandbox(wall_clock=wall)
+    client = WebClient(base_url=sandbox.api_url, token=sandbox.workspace.bot_token)
+    parent_id = _queue(migrated_engine)
+    first = OutboxSender(_runtime(migrated_engine, Clock(NOW)), client, worker="first")
+    try:
+        assert first.sweep() == 1  # the parent goes out two hours before the reply
+    finally:
+        first.close()
+    [parent] = sandbox.messages(OWNER)
+    _thread_chatter(sandbox, parent["ts"], 300, "before")  # older than the reply's claim
+    reply_id = _queue_reply(migrated_engine, parent_id)
+    wall.now = NOW
+    _kill_a_sweeper(migrated_engine, sandbox, "after_answer")  # claimed and sent at NOW
+    wall.now = NOW + dt.timedelta(seconds=20)
+    _thread_chatter(sandbox, parent["ts"], 250, "after")  # 250 newer replies in the thread
+    _chatter(sandbox, 250, "after")  # and a busy DM besides
+
+    survivor = OutboxSender(
+        _runtime(migrated_engine, Clock(NOW + LEASE * 2)), client, worker="survivor"
+    )
+    try:
+        assert survivor.sweep() == 1
+    finally:
+        survivor.close()
+    mine = [
+        message
+        for message in sandbox.messages(OWNER)
+        if (message.get("metadata") or {}).get("event_payload") == {"outbox_id": reply_id}
+    ]
+    assert len(mine) == 1
+    assert mine[0]["thread_ts"] == parent["ts"]
+    done = _row(migrated_engine, reply_id)
+    assert (done.state, done.ts) == (OutboxState.SENT, mine[0]["ts"])
+    replies = [c for c in sandbox.calls_to("chat.postMessage") if c.params.get("thread_ts")]
+    assert len(replies) == 1  # the doomed sweeper's, and no other
+    read = [len(call.response["messages"]) for call in sandbox.calls_to("conversations.replies")]
+    assert sum(read) <= 1 + 251  # the parent, then from the claim on and nothing older
