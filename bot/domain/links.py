@@ -26,7 +26,8 @@ def link_problem(url: str) -> str | None:
     bad = sorted({char for char in url if char in _FORBIDDEN})
     if bad:
         # Modal errors are plain text, so the characters are shown as they are.
-        return "A link can't contain " + " or ".join(bad) + "."
+        shown = bad[0] if len(bad) == 1 else ", ".join(bad[:-1]) + " or " + bad[-1]
+        return f"A link can't contain {shown}."
     try:
         parts = urlsplit(url)
         host = parts.hostname

@@ -258,19 +258,24 @@ def mrkdwn_texts(result: Any, *, returned: bool = True) -> Iterator[str]:
             yield from mrkdwn_texts(value, returned=False)
 
 
-def foreign_tokens(text: str) -> list[str]:
-    """The <...> tokens in `text` that the bot did not make."""
+def foreign_tokens(
+    text: str,
+    users: Sequence[str] = USERS,
+    channels: Sequence[str] = CHANNELS,
+    safe_links: Sequence[str] = SAFE_LINKS,
+) -> list[str]:
+    """The <...> tokens in `text` that the bot did not make from these ids and links."""
     found = []
     for match in re.finditer(r"<([^>]*)>?", text):
         body = match.group(1)
-        if body.startswith("@") and body[1:] in USERS:
+        if body.startswith("@") and body[1:] in users:
             continue
-        if body.startswith("#") and body[1:] in CHANNELS:
+        if body.startswith("#") and body[1:] in channels:
             continue
         if _DATE_TOKEN.fullmatch(body):
             continue
         url = body.split("|", 1)[0].replace("&amp;", "&")
-        if url in SAFE_LINKS and "<" not in body:
+        if url in safe_links:
             continue
         found.append(match.group(0))
     return found
