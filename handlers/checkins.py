@@ -11,6 +11,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.domain.ids import metadata_of, parse_id
+from bot.domain.links import link_problem
 from bot.domain.types import CheckinAnswer, UpdateSource
 from bot.runtime import Runtime
 from bot.services import checkins as service
@@ -208,8 +209,9 @@ def register(app: App, runtime: Runtime) -> None:
         if not summary:
             ack(response_action="errors", errors={SUMMARY_BLOCK: "Say in a sentence what is done."})
             return
-        if link and not link.startswith(("https://", "http://")):
-            ack(response_action="errors", errors={LINK_BLOCK: "Use a full link (https://...)."})
+        problem = link_problem(link) if link else None
+        if problem:
+            ack(response_action="errors", errors={LINK_BLOCK: problem})
             return
         refusal = (
             service.mark_done(

@@ -43,6 +43,7 @@ from bot.views.feedback import (
     survey_closed_edit,
     survey_request,
 )
+from bot.views.text import escape_mrkdwn
 from storage import repositories as repo
 from storage.db import session_scope
 from storage.models import Outbox, Person, Project, Survey, Task
@@ -568,9 +569,11 @@ def _closable(
     if project is None:
         return Refusal("I can't find that project any more.")
     if project.lead.slack_user_id != user_id:
-        return Refusal(f"Only <@{project.lead.slack_user_id}> can close *{project.name}*.")
+        return Refusal(
+            f"Only <@{project.lead.slack_user_id}> can close *{escape_mrkdwn(project.name)}*."
+        )
     if project.state is ProjectState.CLOSED:
-        return Refusal(f"*{project.name}* is already closed.")
+        return Refusal(f"*{escape_mrkdwn(project.name)}* is already closed.")
     return project
 
 
@@ -594,9 +597,10 @@ def project_close_preview(
                     .order_by(Project.name)
                 )
             ]
-            listing = ", ".join(f"*{n}*" for n in names[:10]) if names else "none"
+            listing = ", ".join(f"*{escape_mrkdwn(n)}*" for n in names[:10]) if names else "none"
             return Refusal(
-                f"I can't find a project called *{name}*. Your open projects: {listing}."
+                f"I can't find a project called *{escape_mrkdwn(name)}*. "
+                f"Your open projects: {listing}."
             )
         project = _closable(session, team_id, found, user_id)
         if isinstance(project, Refusal):

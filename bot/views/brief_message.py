@@ -18,7 +18,7 @@ from slack_sdk.models.blocks import (
 
 from bot.domain.types import Rhythm
 from bot.views.delegation import RHYTHM_LABELS
-from bot.views.text import escape_mrkdwn
+from bot.views.text import Wording, channel_mention, escape_mrkdwn, link, mention
 
 CONFIRM_ACTION = "brief_confirm"
 QUESTION_ACTION = "brief_question"
@@ -56,7 +56,7 @@ def slack_date(instant: datetime, *, with_time: bool) -> str:
     return f"<!date^{int(instant.timestamp())}^{token}|{fallback}>"
 
 
-def labelled_sections(label: str, text: str) -> list[SectionBlock]:
+def labelled_sections(label: Wording, text: str) -> list[SectionBlock]:
     """A bold label over escaped user text, split so no section passes Slack's 3000 limit."""
     body = escape_mrkdwn(text)
     first_room = SECTION_LIMIT - len(label) - 5
@@ -75,8 +75,8 @@ def brief_blocks(brief: BriefView) -> list[Block]:
     blocks: list[Block] = [
         HeaderBlock(text=f"New delegation: {brief.title}"[:150]),
         SectionBlock(
-            text=f"<@{brief.lead_id}> would like you to own this. Read it through, then confirm "
-            "it in your own words, ask a question, or say if you can't take it."
+            text=f"{mention(brief.lead_id)} would like you to own this. Read it through, then "
+            "confirm it in your own words, ask a question, or say if you can't take it."
         ),
     ]
     for label, text in (
@@ -95,7 +95,7 @@ def brief_blocks(brief: BriefView) -> list[Block]:
     if brief.project:
         details.append(f"*Project:* {escape_mrkdwn(brief.project)}")
     if brief.update_channel_id:
-        details.append(f"*Updates in:* <#{brief.update_channel_id}>")
+        details.append(f"*Updates in:* {channel_mention(brief.update_channel_id)}")
     blocks.append(SectionBlock(text="\n".join(details)))
     if brief.checkpoints:
         lines = [f"• {day.isoformat()}: {deliverable}" for day, deliverable in brief.checkpoints]
@@ -104,7 +104,9 @@ def brief_blocks(brief: BriefView) -> list[Block]:
         blocks.append(
             ContextBlock(
                 elements=[
-                    MarkdownTextObject(text=f"Started from <{brief.source_permalink}|a message>")
+                    MarkdownTextObject(
+                        text=f"Started from {link(brief.source_permalink, 'a message')}"
+                    )
                 ]
             )
         )
@@ -133,7 +135,7 @@ def brief_message(brief: BriefView) -> dict[str, Any]:
     """chat.postMessage arguments for the owner's DM (channel is the owner's user id)."""
     return {
         "channel": brief.owner_id,
-        "text": f"New delegation from <@{brief.lead_id}>: {escape_mrkdwn(brief.title)}",
+        "text": f"New delegation from {mention(brief.lead_id)}: {escape_mrkdwn(brief.title)}",
         "blocks": [block.to_dict() for block in brief_blocks(brief)],
     }
 
@@ -143,7 +145,7 @@ def receipt_message(
 ) -> dict[str, Any]:
     """chat.postMessage arguments for the lead: the brief is on its way."""
     text = (
-        f"Sent *{escape_mrkdwn(title)}* to <@{owner_id}>. I'll tell you when they have "
+        f"Sent *{escape_mrkdwn(title)}* to {mention(owner_id)}. I'll tell you when they have "
         "confirmed it in their own words."
     )
     blocks: list[Block] = [SectionBlock(text=text)]
@@ -152,7 +154,7 @@ def receipt_message(
             ContextBlock(
                 elements=[
                     MarkdownTextObject(
-                        text=f"<@{owner_id}> now has {open_count} open delegations "
+                        text=f"{mention(owner_id)} now has {open_count} open delegations "
                         f"(the team's soft limit is {soft_limit})."
                     )
                 ]
@@ -160,6 +162,6 @@ def receipt_message(
         )
     return {
         "channel": lead_id,
-        "text": f"Sent {escape_mrkdwn(title)} to <@{owner_id}>.",
+        "text": f"Sent {escape_mrkdwn(title)} to {mention(owner_id)}.",
         "blocks": [block.to_dict() for block in blocks],
     }

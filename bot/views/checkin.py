@@ -27,7 +27,7 @@ from slack_sdk.models.views import View
 
 from bot.domain.types import CheckinAnswer, Health
 from bot.views.brief_message import slack_date
-from bot.views.text import escape_mrkdwn, quote
+from bot.views.text import Mrkdwn, Wording, escape_mrkdwn, mention, quote
 
 ANSWER_ACTIONS: dict[str, CheckinAnswer] = {
     "checkin_on_track": CheckinAnswer.ON_TRACK,
@@ -128,7 +128,7 @@ def checkin_message(facts: CheckinFacts) -> dict[str, Any]:
     }
 
 
-def answered_text(title: str, answer: CheckinAnswer, extra: str | None = None) -> str:
+def answered_text(title: str, answer: CheckinAnswer, extra: Mrkdwn | None = None) -> str:
     """What the check-in message says once answered."""
     if answer is CheckinAnswer.ON_TRACK:
         text = f"You said *{escape_mrkdwn(title)}* is on track. Thanks!"
@@ -162,7 +162,7 @@ def lead_alert(
     *, task_id: int, lead_id: str, owner_id: str, title: str, answer: CheckinAnswer, note: str = ""
 ) -> dict[str, Any]:
     """chat.postMessage arguments telling the lead at once that a task is at risk or blocked."""
-    text = f":warning: <@{owner_id}> says *{escape_mrkdwn(title)}* is {ANSWER_WORDS[answer]}."
+    text = f":warning: {mention(owner_id)} says *{escape_mrkdwn(title)}* is {ANSWER_WORDS[answer]}."
     value = str(task_id)
     blocks: list[Any] = [SectionBlock(text=text)]
     if note:
@@ -191,8 +191,8 @@ def renudge_text(title: str) -> str:
 def missed_text(owner_id: str, title: str, missed: int) -> str:
     """The lead's note that check-ins go unanswered."""
     return (
-        f":mailbox_with_no_mail: <@{owner_id}> hasn't answered the last {missed} check-ins on "
-        f"*{escape_mrkdwn(title)}*. A quick word from you may help."
+        f":mailbox_with_no_mail: {mention(owner_id)} hasn't answered the last {missed} "
+        f"check-ins on *{escape_mrkdwn(title)}*. A quick word from you may help."
     )
 
 
@@ -227,7 +227,7 @@ def overdue_lead_text(owner_id: str, title: str, due_at: datetime, due_has_time:
     return (
         f":hourglass: *{escape_mrkdwn(title)}* was due "
         f"{slack_date(due_at, with_time=due_has_time)} and isn't marked done. "
-        f"I've asked <@{owner_id}> for Done or a new date (daily, at most 3 times)."
+        f"I've asked {mention(owner_id)} for Done or a new date (daily, at most 3 times)."
     )
 
 
@@ -252,7 +252,10 @@ def update_modal(
                 element=StaticSelectElement(
                     action_id="value",
                     placeholder="Choose one",
-                    options=[Option(value=str(tid), label=title[:75]) for tid, title in tasks],
+                    options=[
+                        Option(value=str(tid), label=title[:75] or "Untitled")
+                        for tid, title in tasks
+                    ],
                 ),
             )
         )
@@ -341,7 +344,13 @@ def done_modal(*, task_id: int, title: str) -> dict[str, Any]:
 
 
 def date_modal(
-    *, callback_id: str, task_id: int, title: str, intro: str, label: str, initial: date
+    *,
+    callback_id: str,
+    task_id: int,
+    title: Wording,
+    intro: Mrkdwn,
+    label: Wording,
+    initial: date,
 ) -> dict[str, Any]:
     """One date to pick: snooze until, a new due date."""
     view = View(
@@ -413,7 +422,7 @@ def digest_message(lead_id: str, lines: Sequence[DigestLine]) -> dict[str, Any]:
     rows = []
     for line in lines:
         parts = [
-            f"{HEALTH_EMOJI[line.health]} *{escape_mrkdwn(line.title)}*, <@{line.owner_id}>"
+            f"{HEALTH_EMOJI[line.health]} *{escape_mrkdwn(line.title)}*, {mention(line.owner_id)}"
             + (" :rotating_light: *overdue*" if line.overdue else "")
         ]
         if line.last_update:
@@ -438,11 +447,11 @@ def digest_message(lead_id: str, lines: Sequence[DigestLine]) -> dict[str, Any]:
 
 
 def active_brief_edit(
-    *, task_id: int, title: str, lead_id: str, rhythm_words: str
+    *, task_id: int, title: str, lead_id: str, rhythm_words: Wording
 ) -> dict[str, Any]:
     """chat.update arguments turning the brief DM into the live task's report button."""
     text = (
-        f":white_check_mark: *{escape_mrkdwn(title)}* is live: <@{lead_id}> approved your "
+        f":white_check_mark: *{escape_mrkdwn(title)}* is live: {mention(lead_id)} approved your "
         f"restatement. Check-ins: {rhythm_words}. Report any time; that resets the clock."
     )
     value = str(task_id)

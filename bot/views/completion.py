@@ -16,7 +16,8 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.views.text import escape_mrkdwn, quote
+from bot.views.text import escape_mrkdwn, mention, quote
+from bot.views.text import link as slack_link
 
 ACCEPT_ACTION = "done_accept"
 REOPEN_ACTION = "done_reopen"
@@ -31,8 +32,8 @@ def done_for_lead(
     *, task_id: int, lead_id: str, owner_id: str, title: str, summary: str, link: str | None
 ) -> dict[str, Any]:
     """chat.postMessage arguments asking the lead to accept or reopen finished work."""
-    text = f":white_check_mark: <@{owner_id}> says *{escape_mrkdwn(title)}* is done."
-    body = quote(summary) + (f"\n<{link}|Link to the work>" if link else "")
+    text = f":white_check_mark: {mention(owner_id)} says *{escape_mrkdwn(title)}* is done."
+    body = quote(summary) + (f"\n{slack_link(link, 'Link to the work')}" if link else "")
     value = str(task_id)
     blocks = [
         SectionBlock(text=text),
@@ -51,7 +52,7 @@ def done_for_lead(
 def accepted_edit(*, task_id: int, owner_id: str, title: str) -> dict[str, Any]:
     """chat.update arguments: accepted, with the prompt to recognise the work."""
     text = (
-        f":tada: You accepted *{escape_mrkdwn(title)}*. A word of thanks to <@{owner_id}> "
+        f":tada: You accepted *{escape_mrkdwn(title)}*. A word of thanks to {mention(owner_id)} "
         "goes a long way."
     )
     blocks = [
@@ -73,7 +74,9 @@ def thanks_modal(
 ) -> dict[str, Any]:
     """The lead's thanks, prefilled and editable; optionally shared in the update channel."""
     blocks: list[Any] = [
-        SectionBlock(text=f"Your message goes to <@{owner_id}> about *{escape_mrkdwn(title)}*."),
+        SectionBlock(
+            text=f"Your message goes to {mention(owner_id)} about *{escape_mrkdwn(title)}*."
+        ),
         InputBlock(
             block_id=THANKS_BLOCK,
             label="Message",
@@ -116,6 +119,6 @@ def thanks_message(
     *, to: str, lead_id: str, owner_id: str, title: str, text: str
 ) -> dict[str, Any]:
     """chat.postMessage arguments for the thanks, in the owner's DM or the update channel."""
-    header = f":clap: <@{lead_id}> thanks <@{owner_id}> for *{escape_mrkdwn(title)}*"
+    header = f":clap: {mention(lead_id)} thanks {mention(owner_id)} for *{escape_mrkdwn(title)}*"
     blocks = [SectionBlock(text=header), SectionBlock(text=quote(text)[:3000])]
     return {"channel": to, "text": header, "blocks": [b.to_dict() for b in blocks]}

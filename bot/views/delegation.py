@@ -42,9 +42,10 @@ from bot.domain.brief import (
     parse_skills,
 )
 from bot.domain.ids import parse_id
+from bot.domain.links import is_safe_link
 from bot.domain.suggest import Suggestion
 from bot.domain.types import Rhythm
-from bot.views.text import escape_mrkdwn
+from bot.views.text import Mrkdwn, escape_mrkdwn, link, mention
 
 NEW_DELEGATION_CALLBACK = "new_delegation"
 ADD_CHECKPOINT_ACTION = "brief_add_checkpoint"
@@ -103,12 +104,13 @@ class ModalMetadata:
             raw = json.loads(text or "{}")
         except json.JSONDecodeError:
             raw = {}
-        link = raw.get("source_permalink") if isinstance(raw, dict) else None
+        found = raw.get("source_permalink") if isinstance(raw, dict) else None
         rows = raw.get("checkpoint_rows", 1) if isinstance(raw, dict) else 1
         rows = rows if isinstance(rows, int) else 1
         picks = raw.get("owner_picks", 0) if isinstance(raw, dict) else 0
         return ModalMetadata(
-            source_permalink=link if isinstance(link, str) else None,
+            # Tampered metadata must not smuggle a link that breaks out of <url|label>.
+            source_permalink=found if is_safe_link(found) else None,
             checkpoint_rows=max(1, min(MAX_CHECKPOINTS, rows)),
             owner_picks=max(0, min(1000, picks)) if isinstance(picks, int) else 0,
         )
@@ -128,7 +130,7 @@ def new_delegation_modal(
     *,
     checkpoint_rows: int = 1,
     projects: tuple[tuple[int, str], ...] = (),
-    overload_warning: str | None = None,
+    overload_warning: Mrkdwn | None = None,
     owner_help: OwnerHelp = OwnerHelp(),
     owner_picks: int = 0,
 ) -> dict[str, Any]:
@@ -148,7 +150,7 @@ def _built_modal(
     prefill: BriefPrefill,
     checkpoint_rows: int,
     projects: tuple[tuple[int, str], ...],
-    overload_warning: str | None,
+    overload_warning: Mrkdwn | None,
     owner_help: OwnerHelp,
     owner_picks: int,
 ) -> dict[str, Any]:
@@ -265,7 +267,8 @@ def _built_modal(
                     action_id=VALUE,
                     placeholder="Pick a project",
                     options=[
-                        Option(value=str(pid), label=name[:75]) for pid, name in projects[:100]
+                        Option(value=str(pid), label=name[:75] or "Untitled")
+                        for pid, name in projects[:100]
                     ],
                 ),
                 optional=True,
@@ -308,7 +311,9 @@ def _built_modal(
         blocks.append(
             ContextBlock(
                 elements=[
-                    MarkdownTextObject(text=f"From <{prefill.source_permalink}|this message>")
+                    MarkdownTextObject(
+                        text=f"From {link(prefill.source_permalink, 'this message')}"
+                    )
                 ]
             )
         )
@@ -327,9 +332,9 @@ def _built_modal(
 
 def _skill_blocks(owner_help: OwnerHelp) -> list[Block]:
     """The skills pick (which asks for suggestions when changed) and the suggested owners."""
-    if not owner_help.skill_options:
+    options = [Option(value=s[:75], label=s[:75]) for s in owner_help.skill_options[:100] if s]
+    if not options:
         return []
-    options = [Option(value=s[:75], label=s[:75]) for s in owner_help.skill_options[:100]]
     blocks: list[Block] = [
         InputBlock(
             block_id=fields.SKILL_PICK,
@@ -365,7 +370,7 @@ def _skill_blocks(owner_help: OwnerHelp) -> list[Block]:
 def _suggestion_block(suggestion: Suggestion) -> SectionBlock:
     """One suggested owner: who, which skills match, their load and time away."""
     parts = [
-        f"*{escape_mrkdwn(suggestion.name[:80])}* (<@{suggestion.user_id}>)",
+        f"*{escape_mrkdwn(suggestion.name[:80])}* ({mention(suggestion.user_id)})",
         "has " + ", ".join(escape_mrkdwn(m) for m in suggestion.matched[:10]),
         f"{suggestion.open_count} open of {suggestion.capacity}",
     ]

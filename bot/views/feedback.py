@@ -40,7 +40,7 @@ from bot.domain.feedback import (
 from bot.domain.ids import metadata_id
 from bot.domain.types import RhythmFit, SurveyKind
 from bot.views.brief_message import slack_date
-from bot.views.text import escape_mrkdwn, quote
+from bot.views.text import escape_mrkdwn, mention, quote
 
 SURVEY_OPEN_ACTION = "survey_open"  # value: str(survey_id)
 OWNER_SURVEY_CALLBACK = "survey_owner"
@@ -196,11 +196,13 @@ def _request_text(
             f"in the results. Open until {_day(closes_on)}."
         )
     if reminder <= 0:
-        opening = f"<@{lead_id}> asks for your feedback on {what}."
+        opening = f"{mention(lead_id)} asks for your feedback on {what}."
     elif reminder == 1:
-        opening = f"Reminder: <@{lead_id}> would still value your feedback on {what}."
+        opening = f"Reminder: {mention(lead_id)} would still value your feedback on {what}."
     else:
-        opening = f"Reminder, the last one: <@{lead_id}> would still value your feedback on {what}."
+        opening = (
+            f"Reminder, the last one: {mention(lead_id)} would still value your feedback on {what}."
+        )
     return (
         f"{opening} It takes about 2 minutes and teaches them to delegate better. "
         f"Open until {_day(closes_on)}."
@@ -327,12 +329,12 @@ def owner_survey_modal(
 ) -> dict[str, Any]:
     """The owner's survey: three ratings, the rhythm, four optional texts, and their name."""
     named_note = (
-        f"Fewer than {threshold} people were asked, so <@{lead_id}> will see your name "
+        f"Fewer than {threshold} people were asked, so {mention(lead_id)} will see your name "
         "with your answers."
     )
     blocks: list[Block] = [
         SectionBlock(
-            text=f"Your feedback on *{_clip(label)}* for <@{lead_id}>. About 2 minutes; "
+            text=f"Your feedback on *{_clip(label)}* for {mention(lead_id)}. About 2 minutes; "
             "it teaches them to delegate better."
         )
     ]
@@ -352,7 +354,7 @@ def owner_survey_modal(
                     options=[
                         Option(
                             value=SHOW_NAME_VALUE,
-                            text=MarkdownTextObject(text=f"Show my name to <@{lead_id}>"),
+                            text=MarkdownTextObject(text=f"Show my name to {mention(lead_id)}"),
                         )
                     ],
                 ),
@@ -555,7 +557,7 @@ def _header_text(report: RoundReport) -> str:
 
 def _comment_text(comment: Comment) -> str:
     """One comment: who (or 'anonymous') over the quoted text."""
-    who = f"<@{escape_mrkdwn(comment.author)}>" if comment.author else "_anonymous_"
+    who = f"{mention(comment.author)}" if comment.author else "_anonymous_"
     return f"{who}:\n{quote(comment.text)}"
 
 
@@ -727,7 +729,7 @@ def project_close_prompt(
     blocks: list[Block] = [SectionBlock(text=question)]
     if open_tasks:
         lines = [
-            f"• {_clip(title, 200)}, <@{escape_mrkdwn(owner)}>, {_clip(state, 100)}"
+            f"• {_clip(title, 200)}, {mention(owner)}, {_clip(state, 100)}"
             for title, owner, state in open_tasks[:CLOSE_TASKS_SHOWN]
         ]
         if len(open_tasks) > CLOSE_TASKS_SHOWN:

@@ -30,7 +30,7 @@ from slack_sdk.models.views import View
 from bot.domain.types import OPEN_STATES, Health, TaskState
 from bot.views.brief_message import slack_date
 from bot.views.checkin import HEALTH_EMOJI
-from bot.views.text import escape_mrkdwn
+from bot.views.text import escape_mrkdwn, mention
 
 HOME_NEW_ACTION = "home_new"
 HOME_SETTINGS_ACTION = "home_settings"
@@ -239,8 +239,8 @@ def _title(text: str) -> str:
 
 
 def _mention(user_id: str) -> str:
-    """A user mention (the id escaped, in case it is not one)."""
-    return f"<@{escape_mrkdwn(user_id)}>"
+    """A user mention (escaped text, in case it is not a user id)."""
+    return mention(user_id)
 
 
 def _day(day: date) -> str:

@@ -14,7 +14,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.views.text import escape_mrkdwn
+from bot.views.text import Mrkdwn, Wording, escape_mrkdwn, mention
 
 NOTE_BLOCK = "note"
 NOTE_MAX = 2000
@@ -29,11 +29,11 @@ def note_modal(
     *,
     callback_id: str,
     task_id: int,
-    title: str,
-    intro: str,
-    label: str,
-    placeholder: str,
-    submit: str,
+    title: Wording,
+    intro: Mrkdwn,
+    label: Wording,
+    placeholder: Wording,
+    submit: Wording,
 ) -> dict[str, Any]:
     """A modal with an introduction (mrkdwn, already escaped) and one required text box."""
     view = View(
@@ -77,9 +77,9 @@ def reassign_modal(*, task_id: int, title: str, owner_id: str) -> dict[str, Any]
         private_metadata=json.dumps({"task_id": task_id}),
         blocks=[
             SectionBlock(
-                text=f"Who should own *{escape_mrkdwn(title)}* instead of <@{owner_id}>? "
+                text=f"Who should own *{escape_mrkdwn(title)}* instead of {mention(owner_id)}? "
                 "They get the brief and confirm it in their own words; "
-                f"<@{owner_id}> is told and thanked."
+                f"{mention(owner_id)} is told and thanked."
             ),
             InputBlock(
                 block_id=NEW_OWNER_BLOCK,

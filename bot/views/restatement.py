@@ -27,7 +27,7 @@ from bot.domain.ids import metadata_id
 from bot.domain.rhythm import RULES_TEXT
 from bot.domain.types import Rhythm
 from bot.views.delegation import RHYTHM_LABELS, VALUE
-from bot.views.text import escape_mrkdwn
+from bot.views.text import escape_mrkdwn, mention
 
 RESTATEMENT_CALLBACK = "restatement"
 WHAT, HOW, WHY = "what", "how", "why"
@@ -73,14 +73,15 @@ def restatement_modal(
 ) -> dict[str, Any]:
     """The modal the owner fills to confirm a brief (again, after a clarification)."""
     intro = (
-        f"Tell <@{lead_id}> what *{escape_mrkdwn(title)}* means to you, in your own words. "
+        f"Tell {mention(lead_id)} what *{escape_mrkdwn(title)}* means to you, in your own words. "
         "Copying the brief won't be accepted: putting it your way is how you both find gaps."
     )
     blocks: list[Block] = [SectionBlock(text=intro)]
     if lead_note:
         blocks.append(
             SectionBlock(
-                text=f"*<@{lead_id}> clarified (round {round_number}):*\n{escape_mrkdwn(lead_note)}"
+                text=f"*{mention(lead_id)} clarified (round {round_number}):*\n"
+                + escape_mrkdwn(lead_note)
             )
         )
     blocks += [

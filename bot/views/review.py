@@ -24,7 +24,7 @@ from slack_sdk.models.views import View
 from bot.domain.types import Rhythm
 from bot.views.brief_message import labelled_sections
 from bot.views.delegation import RHYTHM_LABELS
-from bot.views.text import escape_mrkdwn
+from bot.views.text import Mrkdwn, Wording, escape_mrkdwn, mention
 
 APPROVE_ACTION = "review_approve"
 CLARIFY_ACTION = "review_clarify"
@@ -69,7 +69,7 @@ def review_blocks(review: ReviewView) -> list[Block]:
     blocks: list[Block] = [
         HeaderBlock(text=f"Confirmed in their words: {review.title}"[:150]),
         SectionBlock(
-            text=f"<@{review.owner_id}> restated your brief{round_note}. Read both sides; "
+            text=f"{mention(review.owner_id)} restated your brief{round_note}. Read both sides; "
             "approve to start, or clarify what they missed."
         ),
     ]
@@ -133,7 +133,7 @@ def review_blocks(review: ReviewView) -> list[Block]:
                     style="danger",
                     confirm=ConfirmObject(
                         title="Cancel this delegation?",
-                        text=f"<@{review.owner_id}> will be told it is cancelled.",
+                        text=f"{mention(review.owner_id)} will be told it is cancelled.",
                         confirm="Cancel it",
                         deny="Keep it",
                     ),
@@ -155,7 +155,8 @@ def review_message(review: ReviewView, *, lead_id: str) -> dict[str, Any]:
     """chat.postMessage arguments for the lead's DM."""
     return {
         "channel": lead_id,
-        "text": f"<@{review.owner_id}> confirmed {escape_mrkdwn(review.title)} in their own words",
+        "text": f"{mention(review.owner_id)} confirmed {escape_mrkdwn(review.title)} "
+        "in their own words",
         "blocks": [block.to_dict() for block in review_blocks(review)],
     }
 
@@ -176,7 +177,7 @@ def clarify_modal(*, task_id: int, owner_id: str, title: str) -> dict[str, Any]:
         private_metadata=json.dumps({"task_id": task_id}),
         blocks=[
             SectionBlock(
-                text=f"What should <@{owner_id}> look at again in *{escape_mrkdwn(title)}*? "
+                text=f"What should {mention(owner_id)} look at again in *{escape_mrkdwn(title)}*? "
                 "They will restate it with your note in front of them."
             ),
             InputBlock(
@@ -195,7 +196,7 @@ def clarify_modal(*, task_id: int, owner_id: str, title: str) -> dict[str, Any]:
     return result
 
 
-def notice_modal(title: str, text: str) -> dict[str, Any]:
+def notice_modal(title: Wording, text: Mrkdwn) -> dict[str, Any]:
     """A modal that only says something (e.g. why a submission can't go through any more)."""
     view = View(type="modal", title=title[:24], close="Close", blocks=[SectionBlock(text=text)])
     result: dict[str, Any] = view.to_dict()

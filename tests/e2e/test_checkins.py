@@ -294,7 +294,16 @@ def test_alert_actions_snooze_and_done_work_through_slack(
     )
     assert bad_link.ack == {
         "response_action": "errors",
-        "errors": {"link": "Use a full link (https://...)."},
+        "errors": {"link": "Use a web link that starts with https:// (or http://)."},
+    }
+    breakout = http_slack.view_submission(
+        OWNER,
+        done,
+        {"summary": {"value": "Deck sent"}, "link": {"value": "https://a|x><!channel><https://b"}},
+    )
+    assert breakout.ack == {
+        "response_action": "errors",
+        "errors": {"link": "A link can't contain <, > or |."},
     }
     sent = http_slack.view_submission(
         OWNER,
