@@ -6,9 +6,17 @@ import json
 import os
 import re
 import subprocess
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
+
+from sandbox.faults import FaultKind
+from sandbox.server import SandboxServer
+from tests.e2e.conftest import BotFactory, bot_env
+from tests.e2e.process import BotProcess, free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -85,3 +93,107 @@ def test_the_readme_programs_run_as_written_from_anywhere(tmp_path: Path) -> Non
         assert done.returncode == 0, (command, done.stderr)
         assert expected in done.stdout, command
     assert json.loads((tmp_path / "m.json").read_text())["display_information"]["name"]
+
+
+def _start(tmp_path: Path, env: dict[str, str]) -> tuple[int, str]:
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'start.sqlite3'}"} | env
+    return BotProcess(env, log_path=tmp_path / "start.log").run_to_exit()
+
+
+def _said(output: str) -> list[str]:
+    """What the process printed apart from its routine INFO log lines."""
+    return [line for line in output.splitlines() if line.strip() and " INFO " not in line]
+
+
+@pytest.mark.parametrize("socket_mode", [False, True], ids=["http", "socket"])
+def test_slack_unreachable_is_one_line_naming_the_address_and_exit_2(
+    tmp_path: Path, socket_mode: bool
+) -> None:
+    closed = f"http://127.0.0.1:{free_port()}/api/"
+    env = {"SLACK_API_URL": closed, "SLACK_BOT_TOKEN": "xoxb-some-token"}
+    env |= {"SLACK_APP_TOKEN": "xapp-some-token"} if socket_mode else {"SLACK_SIGNING_SECRET": "s"}
+    code, output = _start(tmp_path, env)
+    assert code == 2, output
+    assert _said(output) == [
+        f"delegate-bot: cannot reach Slack's Web API at {closed} (SLACK_API_URL): "
+        "Connection refused"
+    ]
+
+
+def test_an_api_url_that_is_not_slack_is_named(
+    slack_sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    wrong = slack_sandbox.base_url + "/not-the-api/"
+    env = {"SLACK_API_URL": wrong, "SLACK_BOT_TOKEN": "xoxb-t", "SLACK_SIGNING_SECRET": "s"}
+    code, output = _start(tmp_path, env)
+    assert code == 2, output
+    [line] = _said(output)
+    assert line.startswith(f"delegate-bot: SLACK_API_URL {wrong} does not answer like Slack's")
+
+
+def test_a_bot_token_the_sandbox_refuses_is_one_line_naming_it(
+    slack_sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    env = bot_env(slack_sandbox, tmp_path, socket_mode=True)
+    env["SLACK_BOT_TOKEN"] = "xoxb-wrong-token-value"
+    code, output = _start(tmp_path, env)
+    assert code == 2, output
+    [line] = _said(output)
+    assert "Slack refused the credentials: SLACK_BOT_TOKEN" in line and "invalid_auth" in line
+    assert "wrong-token-value" not in output
+
+
+def test_an_app_token_the_sandbox_refuses_is_one_line_naming_it(
+    slack_sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    env = bot_env(slack_sandbox, tmp_path, socket_mode=True)
+    env["SLACK_APP_TOKEN"] = "xapp-1-wrong-app-token"
+    code, output = _start(tmp_path, env)
+    assert code == 2, output
+    assert _said(output) == [
+        "delegate-bot: Slack refused the credentials: SLACK_APP_TOKEN "
+        "(apps.connections.open: invalid_auth); use an App-Level Token with connections:write "
+        "from Basic Information"
+    ]
+    assert "wrong-app-token" not in output
+    assert slack_sandbox.socket_connections == 0
+
+
+def _health(bot: BotProcess) -> tuple[int, dict[str, object]]:
+    try:
+        with urllib.request.urlopen(bot.base_url + "/healthz", timeout=5) as answer:
+            return answer.status, json.loads(answer.read())
+    except urllib.error.HTTPError as refused:
+        return refused.code, json.loads(refused.read())
+
+
+def _wait_for_health(bot: BotProcess, status: int, timeout: float = 40.0) -> dict[str, object]:
+    deadline = time.monotonic() + timeout
+    seen: tuple[int, dict[str, object]] = (0, {})
+    while time.monotonic() < deadline:
+        seen = _health(bot)
+        if seen[0] == status:
+            return seen[1]
+        time.sleep(0.1)  # polling the bot's reconnect loop, not waiting for time to pass
+    raise AssertionError(f"/healthz stayed {seen} instead of {status}:\n{bot.log()}")
+
+
+def test_socket_mode_health_reports_the_connection_to_slack(
+    slack_sandbox: SandboxServer, start_bot: BotFactory
+) -> None:
+    bot = start_bot(socket_mode=True)
+    assert _health(bot) == (200, {"ok": True, "database": "ok", "slack": "connected"})
+    # Slack goes away: the connection closes and a new one cannot be opened.
+    slack_sandbox.faults.add(
+        "apps.connections.open", FaultKind.ERROR, times=None, error="internal_error"
+    )
+    slack_sandbox.close_sockets()
+    assert _wait_for_health(bot, 503) == {"ok": False, "database": "ok", "slack": "disconnected"}
+    # Slack is back: the client reconnects by itself and health follows.
+    slack_sandbox.faults.clear()
+    assert _wait_for_health(bot, 200)["slack"] == "connected"
+    assert slack_sandbox.wait_for_socket(timeout=5)
+
+
+def test_http_mode_health_says_nothing_about_a_connection(http_bot: BotProcess) -> None:
+    assert _health(http_bot) == (200, {"ok": True, "database": "ok"})
