@@ -10,9 +10,12 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from bot.views.help import dm_help_text
+from sandbox.deliver import Deliverer
 from sandbox.faults import FaultKind
 from sandbox.server import SandboxServer
 from tests.e2e.conftest import BotFactory, bot_env
@@ -197,3 +200,107 @@ def test_socket_mode_health_reports_the_connection_to_slack(
 
 def test_http_mode_health_says_nothing_about_a_connection(http_bot: BotProcess) -> None:
     assert _health(http_bot) == (200, {"ok": True, "database": "ok"})
+
+
+def _replies(slack_sandbox: SandboxServer, channel: str) -> list[dict[str, Any]]:
+    return [
+        call.params
+        for call in slack_sandbox.calls_to("chat.postMessage")
+        if call.params.get("channel") == channel
+    ]
+
+
+def test_a_message_typed_to_the_bot_gets_the_help_once(
+    slack_sandbox: SandboxServer, http_slack: Deliverer
+) -> None:
+    person = slack_sandbox.workspace.lead_id
+    dm = slack_sandbox.workspace.dm_id(person)
+    typed = http_slack.user_message(person, "hello? how does this work")
+    assert typed.status == 200
+    [call] = slack_sandbox.wait_for_call("chat.postMessage", timeout=10)
+    assert call.ok, call.response
+    assert call.params["channel"] == dm
+    assert call.params["text"] == dm_help_text()
+    assert "How to use /delegate" in call.params["text"]
+    # Slack retries the same event (say the first answer seemed slow): no second answer.
+    again = http_slack.event(
+        typed.payload["event"], event_id=typed.event_id, retry_num=1, retry_reason="http_timeout"
+    )
+    assert again.status == 200
+    # A second, different message is a new question and is answered too; waiting for its
+    # answer also shows the retry's answer never came (answers go out in arrival order).
+    http_slack.user_message(person, "anyone there?")
+    slack_sandbox.wait_for_call("chat.postMessage", count=2, timeout=10)
+    assert len(_replies(slack_sandbox, dm)) == 2
+
+
+def test_a_reply_in_a_thread_is_answered_in_that_thread(
+    slack_sandbox: SandboxServer, http_slack: Deliverer
+) -> None:
+    person = slack_sandbox.workspace.lead_id
+    dm = slack_sandbox.workspace.dm_id(person)
+    parent = slack_sandbox.state.next_ts()
+    slack_sandbox.state.store_message(
+        dm, {"type": "message", "user": person, "text": "first", "ts": parent}
+    )
+    ts = slack_sandbox.state.next_ts()
+    event = {
+        "type": "message",
+        "user": person,
+        "text": "and this?",
+        "ts": ts,
+        "thread_ts": parent,
+        "channel": dm,
+        "channel_type": "im",
+        "team": slack_sandbox.workspace.team_id,
+        "event_ts": ts,
+    }
+    assert http_slack.event(event).status == 200
+    [call] = slack_sandbox.wait_for_call("chat.postMessage", timeout=10)
+    assert call.ok, call.response
+    assert (call.params["channel"], call.params.get("thread_ts")) == (dm, parent)
+
+
+def test_messages_the_bot_must_not_answer_get_no_answer(
+    slack_sandbox: SandboxServer, http_slack: Deliverer, http_bot: BotProcess
+) -> None:
+    ws = slack_sandbox.workspace
+    person = ws.lead_id
+    dm = ws.dm_id(person)
+    ts = slack_sandbox.state.next_ts()
+    base = {"type": "message", "ts": ts, "event_ts": ts, "team": ws.team_id}
+    for event in (
+        # in a channel, not addressed to the bot
+        base
+        | {
+            "user": person,
+            "text": "lunch?",
+            "channel": ws.default_channel_id,
+            "channel_type": "channel",
+        },
+        # the bot's own post in the DM, echoed back by message.im
+        base
+        | {
+            "user": ws.bot_user_id,
+            "bot_id": ws.bot_id,
+            "text": "A brief",
+            "channel": dm,
+            "channel_type": "im",
+        },
+        # an edit
+        base
+        | {
+            "subtype": "message_changed",
+            "channel": dm,
+            "channel_type": "im",
+            "hidden": True,
+            "message": {"type": "message", "user": person, "text": "x", "ts": ts},
+        },
+    ):
+        assert http_slack.event(event).status == 200
+    # The sentinel: a plain DM after them is answered, and it is the only answer.
+    http_slack.user_message(person, "help")
+    [call] = slack_sandbox.wait_for_call("chat.postMessage", timeout=10)
+    assert call.params["channel"] == dm
+    assert slack_sandbox.calls_to("chat.postMessage") == [call]
+    assert "Traceback" not in http_bot.log() and " ERROR " not in http_bot.log()
