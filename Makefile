@@ -9,10 +9,14 @@ PIP_FLAGS ?= --quiet --disable-pip-version-check
 
 .PHONY: install run test fuzz lint bench bench-http bench-sweep bench-home migrate manifest sandbox clean
 
+# The install is silent on stdout (progress goes to stderr), and so are the targets that
+# print something a person redirects: `make manifest > manifest.json` must be JSON only,
+# even on a fresh clone where it installs first.
 $(STAMP): pyproject.toml constraints.txt
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install $(PIP_FLAGS) -c constraints.txt -e '.[dev]'
-	touch $(STAMP)
+	@echo "Installing the pinned dependencies into $(VENV) ..." >&2
+	@$(PYTHON) -m venv $(VENV) >&2
+	@$(BIN)/python -m pip install $(PIP_FLAGS) -c constraints.txt -e '.[dev]' >&2
+	@touch $(STAMP)
 
 install: $(STAMP)
 
@@ -47,11 +51,12 @@ bench-home: install
 migrate: install
 	$(BIN)/delegate-bot migrate
 
+# URL=https://your-host prints the HTTP-mode manifest; without it, Socket Mode.
 manifest: install
-	$(BIN)/delegate-bot manifest
+	@$(BIN)/delegate-bot manifest $(if $(URL),--url $(URL))
 
 sandbox: install
-	$(BIN)/delegate-bot sandbox
+	@$(BIN)/delegate-bot sandbox
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -7,13 +7,15 @@ import json
 import logging
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from types import FrameType
 
 import uvicorn
 from pydantic import ValidationError
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.error import BoltError
+from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine
 
 from bot.app import BotApp, create_app
@@ -28,6 +30,7 @@ from storage.migrate import current_revision, head_revision, pending_diff, upgra
 EXIT_CONFIG = 2
 
 logger = logging.getLogger("bot.cli")
+socket_logger = logging.getLogger("bot.socket")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -117,12 +120,99 @@ def _run(settings: Settings) -> int:
     engine = make_engine(settings.database_url)
     if not _schema_ready(engine):
         return EXIT_CONFIG
+    with _sdk_quiet():
+        try:
+            bot = create_app(settings, engine=engine)
+        except BoltError as error:
+            print(_refused(settings, error), file=sys.stderr)
+            return EXIT_CONFIG
+        except OSError as error:  # urllib's URLError, a timeout, DNS: Slack is not reachable
+            print(_unreachable(settings, error), file=sys.stderr)
+            return EXIT_CONFIG
+        socket_handler: SocketModeHandler | None = None
+        if settings.socket_mode:
+            opened = _open_socket(bot, settings)
+            if isinstance(opened, str):
+                bot.stop()
+                print(opened, file=sys.stderr)
+                return EXIT_CONFIG
+            socket_handler = opened
+    return _serve(bot, settings, socket_handler)
+
+
+@contextmanager
+def _sdk_quiet() -> Iterator[None]:
+    """While starting, the SDK's own ERROR lines and retries are held back.
+
+    A failure here is reported as one line that names the variable; the SDK would add a
+    handful of lines (and Socket Mode a traceback) saying the same less clearly. Once
+    running, its lines are wanted again: they explain reconnects and failed sends.
+    """
+    quieted = [logging.getLogger("slack_sdk"), socket_logger]
+    levels = [each.level for each in quieted]
+    for each in quieted:
+        each.setLevel(logging.CRITICAL)
     try:
-        bot = create_app(settings, engine=engine)
-    except BoltError as error:
-        print(f"delegate-bot: Slack refused the credentials: {redact(str(error))}", file=sys.stderr)
-        return EXIT_CONFIG
-    return _serve(bot, settings)
+        yield
+    finally:
+        for each, level in zip(quieted, levels, strict=True):
+            each.setLevel(level)
+
+
+def _refused(settings: Settings, error: BoltError) -> str:
+    """auth.test failed: a wrong token, or SLACK_API_URL is not Slack's Web API at all."""
+    cause = error.__cause__
+    if isinstance(cause, SlackApiError) and cause.response.status_code != 200:
+        return (
+            f"delegate-bot: SLACK_API_URL {settings.slack_api_url} does not answer like Slack's "
+            f"Web API (auth.test: HTTP {cause.response.status_code})"
+        )
+    return (
+        "delegate-bot: Slack refused the credentials: SLACK_BOT_TOKEN "
+        f"({redact(str(error))}); use the Bot User OAuth Token from OAuth & Permissions"
+    )
+
+
+def _unreachable(settings: Settings, error: OSError) -> str:
+    """One line naming the address that did not answer and why, from the network error."""
+    reason: object = getattr(error, "reason", None) or error
+    detail = reason.strerror if isinstance(reason, OSError) and reason.strerror else reason
+    return (
+        f"delegate-bot: cannot reach Slack's Web API at {settings.slack_api_url} "
+        f"(SLACK_API_URL): {redact(str(detail) or type(reason).__name__)}"
+    )
+
+
+def _open_socket(bot: BotApp, settings: Settings) -> SocketModeHandler | str:
+    """Connect to Slack over Socket Mode before serving, or say in one line why not."""
+    assert settings.slack_app_token is not None
+    token = settings.slack_app_token.get_secret_value()
+    handler = SocketModeHandler(bot.bolt, token, logger=socket_logger)
+    client = handler.client
+    problem: str | None = None
+    try:
+        # apps.connections.open is called here rather than inside connect() so a refusal
+        # arrives as an answer to read, not as a logged traceback.
+        client.wss_uri = client.web_client.apps_connections_open(app_token=token)["url"]
+        handler.connect()  # type: ignore[no-untyped-call]
+        if not client.is_connected():
+            problem = (
+                "delegate-bot: Slack's Socket Mode server did not accept the connection "
+                f"(from apps.connections.open at {settings.slack_api_url}, SLACK_API_URL)"
+            )
+    except SlackApiError as error:
+        problem = (
+            "delegate-bot: Slack refused the credentials: SLACK_APP_TOKEN "
+            f"(apps.connections.open: {redact(str(error.response.get('error')))}); use an "
+            "App-Level Token with connections:write from Basic Information"
+        )
+    except OSError as error:
+        problem = _unreachable(settings, error)
+    if problem is None:
+        logger.info("Socket Mode: connected to Slack")
+        return handler
+    handler.close()  # type: ignore[no-untyped-call]
+    return problem
 
 
 def _schema_ready(engine: Engine) -> bool:
@@ -144,17 +234,10 @@ def _schema_ready(engine: Engine) -> bool:
     return True
 
 
-def _serve(bot: BotApp, settings: Settings) -> int:
+def _serve(bot: BotApp, settings: Settings, socket_handler: SocketModeHandler | None) -> int:
     """Serve /healthz (and /slack/events in HTTP mode) until SIGTERM or SIGINT."""
-    socket_handler: SocketModeHandler | None = None
-    if settings.socket_mode:
-        assert settings.slack_app_token is not None
-        socket_handler = SocketModeHandler(bot.bolt, settings.slack_app_token.get_secret_value())
 
     def start() -> None:
-        if socket_handler is not None:
-            socket_handler.connect()  # type: ignore[no-untyped-call]
-            logger.info("Socket Mode: connected to Slack")
         bot.start_background_work()
 
     def stop() -> None:
@@ -173,6 +256,7 @@ def _serve(bot: BotApp, settings: Settings) -> int:
         on_shutdown=stop,
         threads=settings.worker_threads,
         serve_events=socket_handler is None,
+        slack_is_connected=socket_handler.client.is_connected if socket_handler else None,
     )
     config = uvicorn.Config(
         asgi,
@@ -196,6 +280,8 @@ def _serve(bot: BotApp, settings: Settings) -> int:
     mode = "Socket Mode" if socket_handler else "HTTP mode (POST /slack/events)"
     logger.info("%s; health at http://%s:%d/healthz", mode, settings.host, settings.port)
     server.run()
+    if not server.started and socket_handler is not None:
+        socket_handler.close()  # type: ignore[no-untyped-call]  # e.g. the port was taken
     return 0 if server.started else 1
 
 

@@ -18,7 +18,9 @@ BOT_SCOPES: dict[str, str] = {
     "files:write": "CSV exports of delegation metrics",
 }
 
-BOT_EVENTS: tuple[str, ...] = ("app_home_opened",)
+# message.im: what people type in the Messages tab (answered with help). It needs the
+# im:history scope, which the outbox recovery needs already.
+BOT_EVENTS: tuple[str, ...] = ("app_home_opened", "message.im")
 
 LONG_DESCRIPTION = (
     "Delegate helps a lead hand work to one accountable owner with a clear brief: the goal and "

@@ -80,6 +80,7 @@ class SlackASGI:
         on_shutdown: Callable[[], None] = lambda: None,
         threads: int = 16,
         serve_events: bool = True,
+        slack_is_connected: Callable[[], bool] | None = None,
     ) -> None:
         if serve_events and not signing_secret:
             raise ValueError("HTTP mode needs the signing secret to verify Slack's requests")
@@ -91,6 +92,9 @@ class SlackASGI:
             SignatureVerifier(signing_secret, clock=_Seconds(clock)) if signing_secret else None
         )
         self._database_is_reachable = database_is_reachable
+        # Socket Mode only: without its connection the bot hears nothing from Slack, so a
+        # health check that ignored it would report a deaf process as healthy.
+        self._slack_is_connected = slack_is_connected
         self._on_startup = on_startup
         self._on_shutdown = on_shutdown
         self._executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="http")
@@ -202,8 +206,14 @@ class SlackASGI:
     async def _health(self, send: Send) -> None:
         loop = asyncio.get_running_loop()
         reachable = await loop.run_in_executor(self._executor, self._database_is_reachable)
-        body = json.dumps({"ok": reachable, "database": "ok" if reachable else "unreachable"})
-        await _respond(send, 200 if reachable else 503, body.encode(), "application/json")
+        report: dict[str, object] = {"database": "ok" if reachable else "unreachable"}
+        healthy = reachable
+        if self._slack_is_connected is not None:
+            connected = self._slack_is_connected()
+            report["slack"] = "connected" if connected else "disconnected"
+            healthy = healthy and connected
+        body = json.dumps({"ok": healthy} | report)
+        await _respond(send, 200 if healthy else 503, body.encode(), "application/json")
 
 
 async def _read_body(receive: Receive) -> bytes | None:

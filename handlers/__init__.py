@@ -15,6 +15,7 @@ from handlers import (
     errors,
     feedback,
     home,
+    messages,
     middleware,
     profile,
     settings,
@@ -38,3 +39,4 @@ def register_all(app: App, runtime: Runtime, workspace: Workspace) -> None:
     feedback.register(app, runtime)
     profile.register(app, runtime)
     home.register(app, runtime)
+    messages.register(app, runtime)

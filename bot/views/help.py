@@ -24,6 +24,14 @@ def usage_text() -> str:
     return "*How to use /delegate*\n" + "\n".join(f"• {line}" for line in USAGE_LINES)
 
 
+def dm_help_text() -> str:
+    """The answer to a message typed in the bot's DM: it reads none, here is what it does."""
+    return (
+        "I don't read messages typed here: I work through `/delegate`, the shortcuts and the "
+        "buttons in my messages.\n" + usage_text()
+    )
+
+
 def project_usage_text() -> str:
     """How to close a project, for `/delegate project` without the right words."""
     return (

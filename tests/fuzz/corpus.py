@@ -291,6 +291,7 @@ def run_flows(sandbox: SandboxServer, slack: RecordingDeliverer, database: sa.En
     slack.message_shortcut(LEAD, "delegate_message", posted, channel)
     for user in (LEAD, TOM):
         slack.app_home_opened(user)
+    slack.user_message(TOM, "How do I use this?")  # typed in the Messages tab: help comes back
     wait_until(lambda: sandbox.home_view(LEAD) is not None)
 
 

@@ -49,6 +49,15 @@ def test_manifest_declares_what_the_design_needs() -> None:
     assert {"commands", "chat:write", "im:write", "users:read"} <= set(BOT_SCOPES)
 
 
+def test_the_messages_tab_is_heard() -> None:
+    # The Messages tab lets people type to the bot; message.im is how their words arrive
+    # (answered with help), and Slack requires im:history for it.
+    manifest = build_manifest()
+    assert manifest["features"]["app_home"]["messages_tab_enabled"] is True
+    assert "message.im" in manifest["settings"]["event_subscriptions"]["bot_events"]
+    assert "im:history" in manifest["oauth_config"]["scopes"]["bot"]
+
+
 def test_cli_prints_the_manifest(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["manifest", "--url", "https://x.example"]) == 0
     printed = json.loads(capsys.readouterr().out)

@@ -58,6 +58,17 @@ def test_health_is_503_when_the_database_does_not() -> None:
     assert json.loads(body)["database"] == "unreachable"
 
 
+def test_socket_mode_health_reports_the_connection_to_slack() -> None:
+    connected = [True]
+    asgi = _asgi(lambda: True, serve_events=False, slack_is_connected=lambda: connected[0])
+    status, _, body = _request(asgi, "GET", "/healthz")
+    assert (status, json.loads(body)) == (200, {"ok": True, "database": "ok", "slack": "connected"})
+    connected[0] = False
+    status, _, body = _request(asgi, "GET", "/healthz")
+    assert status == 503
+    assert json.loads(body) == {"ok": False, "database": "ok", "slack": "disconnected"}
+
+
 def test_unsigned_post_is_refused() -> None:
     status, _, _ = _request(_asgi(lambda: True), "POST", "/slack/events", b"command=%2Fdelegate")
     assert status == 401
