@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.views.review import notice_modal
+from bot.views.text import Wording
 
 
 def not_installed_text() -> str:
@@ -35,6 +36,6 @@ def failed_text() -> str:
     return "Something went wrong on my side, so nothing changed. Please try again shortly."
 
 
-def failed_modal(text: str) -> dict[str, Any]:
+def failed_modal(text: Wording) -> dict[str, Any]:
     """A modal that replaces a form that could not be handled."""
     return notice_modal("Not saved", text)
