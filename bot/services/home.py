@@ -59,15 +59,17 @@ def refresh_home_and_leads(
     runtime: Runtime, session: Session, team_id: str, person: Person
 ) -> None:
     """The person's Home, and their leads' (whose Team load shows them), need a refresh."""
+    # IN rather than DISTINCT over people: PostgreSQL has no equality for their JSON column.
     leads = session.scalars(
-        sa.select(Person)
-        .join(Task, Task.lead_id == Person.id)
-        .where(
-            Task.team_id == team_id,
-            Task.owner_id == person.id,
-            Task.state.in_(repo.LOAD_STATES),
+        sa.select(Person).where(
+            Person.id.in_(
+                sa.select(Task.lead_id).where(
+                    Task.team_id == team_id,
+                    Task.owner_id == person.id,
+                    Task.state.in_(repo.LOAD_STATES),
+                )
+            )
         )
-        .distinct()
     ).all()
     refresh_home(runtime, session, team_id, person, *leads)
 
