@@ -251,10 +251,42 @@ def _not_answerable(
         if answer is not None and (given.answer, given.note) == (answer, note):
             return True
         return Refusal(already_answered_text(task.title, given.answer))
-    latest = _clicked_or_latest(session, task, (OutboxKind.CHECKIN,), None)
-    if latest is not None and latest.id != checkin.id:
-        return Refusal(stale_checkin_text(task.title))
+    if checkin.sent_at is not None:
+        newer = session.scalar(
+            sa.select(Outbox.id)
+            .where(
+                Outbox.team_id == task.team_id,
+                Outbox.task_id == task.id,
+                Outbox.kind == OutboxKind.CHECKIN,
+                Outbox.state == OutboxState.SENT,
+                Outbox.sent_at > checkin.sent_at,
+            )
+            .limit(1)
+        )
+        if newer is not None:
+            return Refusal(stale_checkin_text(task.title))
     return False
+
+
+def _checkin_answered(session: Session, task: Task, message_ts: str | None) -> Outbox | None:
+    """The check-in an answer is for: the message clicked (by its ts), else one being sent
+    right now (Slack can show it before the sender records its ts), else the latest sent."""
+    if message_ts:
+        clicked = _clicked_or_latest(session, task, (OutboxKind.CHECKIN,), message_ts)
+        if clicked is not None and clicked.ts == message_ts:
+            return clicked
+    in_flight = session.scalars(
+        sa.select(Outbox)
+        .where(
+            Outbox.team_id == task.team_id,
+            Outbox.task_id == task.id,
+            Outbox.kind == OutboxKind.CHECKIN,
+            Outbox.state == OutboxState.CLAIMED,
+        )
+        .order_by(Outbox.id.desc())
+        .limit(1)
+    ).first()
+    return in_flight or _clicked_or_latest(session, task, (OutboxKind.CHECKIN,), None)
 
 
 def _owner_task(
@@ -402,9 +434,7 @@ def answer_checkin(
         if isinstance(task, Refusal):
             return task
         checkin = (
-            _clicked_or_latest(session, task, (OutboxKind.CHECKIN,), message_ts)
-            if source is UpdateSource.CHECKIN
-            else None
+            _checkin_answered(session, task, message_ts) if source is UpdateSource.CHECKIN else None
         )
         if checkin is not None:
             settled = _not_answerable(session, task, checkin, answer, note)
@@ -478,11 +508,7 @@ def snooze(
         task = _owner_task(session, team_id, task_id, user_id, lock=True)
         if isinstance(task, Refusal):
             return task
-        clicked = (
-            _clicked_or_latest(session, task, (OutboxKind.CHECKIN,), message_ts)
-            if message_ts
-            else None
-        )
+        clicked = _checkin_answered(session, task, message_ts) if message_ts else None
         if clicked is not None:
             settled = _not_answerable(session, task, clicked, None)
             if isinstance(settled, Refusal):
@@ -506,7 +532,7 @@ def snooze(
         withdraw_pending(session, task, *FOLLOW_UPS)
         session.flush()
         task.snoozed_until, task.updated_at = when, now
-        checkin = _clicked_or_latest(session, task, (OutboxKind.CHECKIN,), message_ts)
+        checkin = clicked or _clicked_or_latest(session, task, (OutboxKind.CHECKIN,), message_ts)
         replace_message(runtime, session, task, checkin, snoozed_text(task.title, when))
         # The snoozed check-in itself; once it is sent the rhythm carries on from it.
         _queue_checkin(runtime, session, task, calendar, when)
