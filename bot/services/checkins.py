@@ -259,7 +259,11 @@ def _not_answerable(
                 Outbox.task_id == task.id,
                 Outbox.kind == OutboxKind.CHECKIN,
                 Outbox.state == OutboxState.SENT,
-                Outbox.sent_at > checkin.sent_at,
+                # Sent after it (ties broken by queue order).
+                sa.or_(
+                    Outbox.sent_at > checkin.sent_at,
+                    sa.and_(Outbox.sent_at == checkin.sent_at, Outbox.id > checkin.id),
+                ),
             )
             .limit(1)
         )
