@@ -560,7 +560,10 @@ def _queued_checkin(session: Session, task: Task, when: datetime) -> bool:
 
 def done_form(*, runtime: Runtime, team_id: str, task_id: int, user_id: str) -> Task | Refusal:
     """The task the owner may mark done now (detached), or why not."""
-    with acting(runtime, team_id, task_id, user_id, Action.MARK_DONE) as (session, task):
+    with acting(runtime, team_id, task_id, user_id, Action.MARK_DONE, lock=False) as (
+        session,
+        task,
+    ):
         if isinstance(task, Refusal):
             return task
         session.expunge(task)

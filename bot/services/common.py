@@ -63,12 +63,21 @@ def check(task: Task, action: Action, user_id: str) -> Refusal | None:
 
 @contextmanager
 def acting(
-    runtime: Runtime, team_id: str, task_id: int, user_id: str, action: Action
+    runtime: Runtime,
+    team_id: str,
+    task_id: int,
+    user_id: str,
+    action: Action,
+    *,
+    lock: bool = True,
 ) -> Iterator[tuple[Session, Task | Refusal]]:
-    """A transaction holding the task if `user_id` may take `action` on it now, else why not."""
+    """A transaction holding the task if `user_id` may take `action` on it now, else why not.
+
+    The row is locked (unless `lock` is False, for a form that only reads): a concurrent
+    click on the same task waits, then sees this one's outcome and is refused as late.
+    """
     with session_scope(runtime.sessions) as session:
-        # Locked: a concurrent click on the same task waits, then sees this one's outcome.
-        task = load_task(session, team_id, task_id, lock=True)
+        task = load_task(session, team_id, task_id, lock=lock)
         if isinstance(task, Refusal):
             yield session, task
             return

@@ -100,7 +100,7 @@ def reopen_form(
     *, runtime: Runtime, team_id: str, task_id: int, user_id: str
 ) -> TaskLabel | Refusal:
     """The lead may reopen this now, or why not."""
-    with acting(runtime, team_id, task_id, user_id, Action.REOPEN) as (_session, task):
+    with acting(runtime, team_id, task_id, user_id, Action.REOPEN, lock=False) as (_session, task):
         if isinstance(task, Refusal):
             return task
         return TaskLabel(task.id, task.title, task.owner.slack_user_id)

@@ -66,7 +66,7 @@ def restatement_form(
     *, runtime: Runtime, team_id: str, task_id: int, user_id: str
 ) -> RestatementForm | Refusal:
     """What the owner's restatement modal shows, or why they can't restate now."""
-    with acting(runtime, team_id, task_id, user_id, Action.RESTATE) as (_session, task):
+    with acting(runtime, team_id, task_id, user_id, Action.RESTATE, lock=False) as (_session, task):
         if isinstance(task, Refusal):
             return task
         last = task.restatements[-1] if task.restatements else None
@@ -267,7 +267,7 @@ def clarify_form(
     *, runtime: Runtime, team_id: str, task_id: int, user_id: str
 ) -> ClarifyForm | Refusal:
     """What the clarification modal needs, or why the lead can't clarify now."""
-    with acting(runtime, team_id, task_id, user_id, Action.CLARIFY) as (_session, task):
+    with acting(runtime, team_id, task_id, user_id, Action.CLARIFY, lock=False) as (_session, task):
         if isinstance(task, Refusal):
             return task
         return ClarifyForm(task_id=task.id, owner_id=task.owner.slack_user_id, title=task.title)
@@ -404,7 +404,10 @@ def reassign_form(
     *, runtime: Runtime, team_id: str, task_id: int, user_id: str
 ) -> ReassignForm | Refusal:
     """What the reassign modal needs, or why the lead can't reassign now."""
-    with acting(runtime, team_id, task_id, user_id, Action.REASSIGN) as (_session, task):
+    with acting(runtime, team_id, task_id, user_id, Action.REASSIGN, lock=False) as (
+        _session,
+        task,
+    ):
         if isinstance(task, Refusal):
             return task
         return ReassignForm(task_id=task.id, title=task.title, owner_id=task.owner.slack_user_id)

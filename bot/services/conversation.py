@@ -168,7 +168,7 @@ def decline_form(
     *, runtime: Runtime, team_id: str, task_id: int, user_id: str
 ) -> TaskLabel | Refusal:
     """Whether the owner may decline now."""
-    with acting(runtime, team_id, task_id, user_id, Action.DECLINE) as (_session, task):
+    with acting(runtime, team_id, task_id, user_id, Action.DECLINE, lock=False) as (_session, task):
         if isinstance(task, Refusal):
             return task
         return TaskLabel(task.id, task.title, task.lead.slack_user_id)
