@@ -93,6 +93,7 @@ ALERT_REPLY = NoteForm(
     label="Your reply",
     placeholder="e.g. Let's talk at 2pm; I'll unblock the Finance numbers today.",
     submit="Send",
+    once_per_view=True,
 )
 
 
@@ -182,6 +183,7 @@ def register(app: App, runtime: Runtime) -> None:
             note=note,
             source=source,
             message_ts=metadata.get("message_ts"),
+            view_id=str(view.get("id") or ""),
         )
         if refusal:
             ack(response_action="update", view=notice_modal("Not recorded", refusal.message))

@@ -12,7 +12,13 @@ from bot.runtime import Runtime
 from bot.services import confirmation as service
 from bot.services.common import Refusal
 from bot.views.brief_message import CONFIRM_ACTION
-from bot.views.notes import NEW_OWNER_BLOCK, REASSIGN_CALLBACK, new_owner_of, reassign_modal
+from bot.views.notes import (
+    NEW_OWNER_BLOCK,
+    REASSIGN_CALLBACK,
+    already_owns_text,
+    new_owner_of,
+    reassign_modal,
+)
 from bot.views.restatement import (
     RESTATEMENT_CALLBACK,
     WHAT,
@@ -163,7 +169,7 @@ def register(app: App, runtime: Runtime) -> None:
         new_owner = fetch_user(client, chosen) if chosen else None
         problem = owner_problem(owner_facts(new_owner, chosen, lead))
         if problem is None and chosen == form.owner_id:
-            problem = f"<@{chosen}> already owns this. Choose someone else."
+            problem = already_owns_text(chosen)
         if problem or new_owner is None:
             ack(response_action="errors", errors={NEW_OWNER_BLOCK: problem or "Choose someone."})
             return

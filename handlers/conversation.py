@@ -18,6 +18,7 @@ QUESTION = NoteForm(
     label="Your question",
     placeholder="e.g. Can I involve the solutions team for the pricing model?",
     submit="Ask",
+    once_per_view=True,
 )
 REPLY = NoteForm(
     callback_id=REPLY_CALLBACK,
@@ -26,6 +27,7 @@ REPLY = NoteForm(
     label="Your answer",
     placeholder="Answer in a sentence or two",
     submit="Send",
+    once_per_view=True,
 )
 DECLINE = NoteForm(
     callback_id=DECLINE_CALLBACK,

@@ -15,6 +15,7 @@ from bot.domain import brief as fields
 from bot.domain.brief import validate_brief
 from bot.runtime import Runtime
 from bot.services.delegations import (
+    brief_already_sent,
     create_delegation,
     open_projects,
     owner_load,
@@ -152,10 +153,18 @@ def respond_to_submission(
     runtime: Runtime,
     logger: Logger,
 ) -> None:
-    """Validate the submitted brief against Slack's facts, then create it or show errors."""
+    """Validate the submitted brief against Slack's facts, then create it or show errors.
+
+    A second submit of a modal that already created its task (a double click on Submit)
+    closes the modal, as the first one did; nothing more is created or sent.
+    """
     values = view["state"]["values"]
     brief = read_brief(values)
     team_id = team_of(body)
+    view_id = str(view.get("id") or "")
+    if brief_already_sent(runtime=runtime, team_id=team_id, view_id=view_id):
+        ack()
+        return
     lead = fetch_user(client, body["user"]["id"])
     assert lead is not None, "Slack always knows the person who submitted"
     owner = fetch_user(client, brief.owner_id) if brief.owner_id else None
@@ -176,7 +185,12 @@ def respond_to_submission(
         return
     assert owner is not None
     load, limit, own = owner_load(runtime=runtime, team_id=team_id, owner_user_id=owner.user_id)
-    if load >= limit and not overload_confirmed(values):
+    if (
+        load >= limit
+        and not overload_confirmed(values)
+        # The load may include this very brief, created by a submit racing this one.
+        and not brief_already_sent(runtime=runtime, team_id=team_id, view_id=view_id)
+    ):
         whose = "their own capacity" if own else "the team's soft limit"
         warning = (
             f"<@{owner.user_id}> already owns {load} open delegations; {whose} "
@@ -201,6 +215,7 @@ def respond_to_submission(
             brief=brief,
             lead_tz=lead_tz,
             source_permalink=metadata.source_permalink,
+            view_id=view_id,
         )
     except Exception:
         logger.exception("Could not save a brief")

@@ -33,6 +33,8 @@ class NoteForm:
     submit: str
     empty: str = "Please write something first."
     failed: str = "Not sent"
+    # The action takes view_id: a message that is no state change is sent once per modal.
+    once_per_view: bool = False
 
 
 def note_opener(runtime: Runtime, form_of: FormOf, note: NoteForm) -> Callable[..., None]:
@@ -74,12 +76,14 @@ def note_submitter(runtime: Runtime, action: NoteAction, note: NoteForm) -> Call
         if task_id is None or not text:
             ack(response_action="errors", errors={NOTE_BLOCK: note.empty})
             return
+        keyed = {"view_id": str(view.get("id") or "")} if note.once_per_view else {}
         refusal = action(
             runtime=runtime,
             team_id=team_of(body),
             task_id=task_id,
             user_id=user_of(body),
             text=text,
+            **keyed,
         )
         if refusal:
             ack(response_action="update", view=notice_modal(note.failed, refusal.message))

@@ -245,6 +245,9 @@ class Task(Base):
         sa.Index("ix_tasks_team_id_lead_id_state", "team_id", "lead_id", "state"),
         sa.Index("ix_tasks_team_id_state_due_at", "team_id", "state", "due_at"),
         sa.Index("ix_tasks_team_id_project_id", "team_id", "project_id"),
+        # One brief modal creates at most one task, however often Submit reaches us (a unique
+        # index rather than a constraint, so SQLite adds it without rebuilding the table).
+        sa.Index("uq_tasks_team_id_source_view_id", "team_id", "source_view_id", unique=True),
         sa.CheckConstraint("on_track_streak >= 0", name="on_track_streak_not_negative"),
         sa.CheckConstraint("missed_checkins >= 0", name="missed_checkins_not_negative"),
         sa.CheckConstraint("estimate_days >= 0", name="estimate_days_not_negative"),
@@ -279,6 +282,8 @@ class Task(Base):
     source_channel_id: Mapped[str | None] = mapped_column(sa.String(SLACK_ID_LENGTH))
     source_ts: Mapped[str | None] = mapped_column(sa.String(SLACK_ID_LENGTH))
     source_permalink: Mapped[str | None] = mapped_column(sa.String(500))
+    # The Slack view id of the brief modal that created the task (NULLs never collide).
+    source_view_id: Mapped[str | None] = mapped_column(sa.String(64))
     brief_channel_id: Mapped[str | None] = mapped_column(sa.String(SLACK_ID_LENGTH))
     brief_ts: Mapped[str | None] = mapped_column(sa.String(SLACK_ID_LENGTH))
     estimate_days: Mapped[float | None] = mapped_column(sa.Double)
@@ -418,6 +423,14 @@ class StatusUpdate(Base):
         ),
         sa.Index(
             "ix_status_updates_team_id_person_id_created_at", "team_id", "person_id", "created_at"
+        ),
+        # One check-in message takes one answer; unprompted updates carry no outbox_id.
+        sa.Index(
+            "uq_status_updates_outbox_id",
+            "outbox_id",
+            unique=True,
+            sqlite_where=sa.text("outbox_id IS NOT NULL"),
+            postgresql_where=sa.text("outbox_id IS NOT NULL"),
         ),
     )
 

@@ -386,6 +386,7 @@ def create_task(
     source_channel_id: str | None = None,
     source_ts: str | None = None,
     source_permalink: str | None = None,
+    source_view_id: str | None = None,
 ) -> Task:
     """Add a task awaiting the owner's confirmation, with checkpoints numbered from 1."""
     # Foreign keys alone would accept a person or project of another workspace.
@@ -416,6 +417,7 @@ def create_task(
         source_channel_id=source_channel_id,
         source_ts=source_ts,
         source_permalink=source_permalink,
+        source_view_id=source_view_id,
         created_at=now,
         updated_at=now,
     )
@@ -426,6 +428,27 @@ def create_task(
     session.add(task)
     session.flush()
     return task
+
+
+def lock_task(*, session: Session, team_id: str, task_id: int) -> None:
+    """Hold the task's row until the transaction ends, so concurrent writers take turns.
+
+    On PostgreSQL this is SELECT ... FOR UPDATE: a second click waits here, then reads what
+    the first one committed instead of failing on the version column. SQLite sessions that
+    write begin IMMEDIATE and already hold the database's write lock, so nothing is sent.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        return
+    session.execute(
+        sa.select(Task.id).where(Task.team_id == team_id, Task.id == task_id).with_for_update()
+    )
+
+
+def task_id_for_view(*, session: Session, team_id: str, view_id: str) -> int | None:
+    """The task a brief modal (by its Slack view id) already created, if any."""
+    return session.scalar(
+        sa.select(Task.id).where(Task.team_id == team_id, Task.source_view_id == view_id)
+    )
 
 
 def get_task(*, session: Session, team_id: str, task_id: int) -> Task | None:
@@ -616,6 +639,22 @@ def mark_event_processed(*, session: Session, team_id: str, event_id: str, at: d
         .returning(ProcessedEvent.event_id)
     )
     return session.execute(statement).first() is not None
+
+
+VIEW_ID_LENGTH = 48
+
+
+def claim_submission(*, session: Session, team_id: str, view_id: str, at: dt.datetime) -> bool:
+    """True the first time a modal (by its Slack view id) is acted on, False for a repeat.
+
+    Call it in the transaction that makes the submission's effect, after every check that
+    could still refuse it: the claim then commits with the effect or not at all, and a
+    concurrent repeat waits on the row and sees it. Stored with the event ids, which are
+    kept longer than a modal can stay open.
+    """
+    if not view_id or len(view_id) > VIEW_ID_LENGTH:
+        return True  # not an id Slack makes: nothing to key on, and too long to store
+    return mark_event_processed(session=session, team_id=team_id, event_id=f"view:{view_id}", at=at)
 
 
 def forget_processed_events(*, session: Session, team_id: str, before: dt.datetime) -> int:

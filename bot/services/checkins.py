@@ -43,6 +43,7 @@ from bot.services.common import (
     lead_task,
     load_task,
     notify,
+    once_more_on_conflict,
     queue_message,
     replace_message,
     withdraw_pending,
@@ -53,6 +54,7 @@ from bot.views.brief_message import slack_date
 from bot.views.checkin import (
     CheckinFacts,
     DigestLine,
+    already_answered_text,
     answered_text,
     checkin_message,
     digest_message,
@@ -63,6 +65,7 @@ from bot.views.checkin import (
     renudge_text,
     snooze_not_queued_text,
     snoozed_text,
+    stale_checkin_text,
 )
 from bot.views.completion import done_for_lead
 from bot.views.text import escape_mrkdwn, quote
@@ -226,8 +229,75 @@ def _clicked_or_latest(
     return session.scalars(query.order_by(Outbox.sent_at.desc(), Outbox.id.desc())).first()
 
 
-def _owner_task(session: Session, team_id: str, task_id: int, user_id: str) -> Task | Refusal:
-    task = load_task(session, team_id, task_id)
+def _answer_to(session: Session, checkin: Outbox) -> StatusUpdate | None:
+    """The answer a check-in message already took, if any (it takes one)."""
+    return session.scalars(
+        sa.select(StatusUpdate).where(
+            StatusUpdate.team_id == checkin.team_id, StatusUpdate.outbox_id == checkin.id
+        )
+    ).first()
+
+
+def _not_answerable(
+    session: Session, task: Task, checkin: Outbox, answer: CheckinAnswer | None, note: str = ""
+) -> Refusal | bool:
+    """False when `checkin` may take `answer` now; True when it is a repeat of the answer it
+    took (nothing to do); else what to tell the owner privately.
+
+    `answer` None asks about something other than an answer (a snooze): any answer given
+    already settles the check-in.
+    """
+    given = _answer_to(session, checkin)
+    if given is not None:
+        if answer is not None and (given.answer, given.note) == (answer, note):
+            return True
+        return Refusal(already_answered_text(task.title, given.answer))
+    if checkin.sent_at is not None:
+        newer = session.scalar(
+            sa.select(Outbox.id)
+            .where(
+                Outbox.team_id == task.team_id,
+                Outbox.task_id == task.id,
+                Outbox.kind == OutboxKind.CHECKIN,
+                Outbox.state == OutboxState.SENT,
+                # Sent after it (ties broken by queue order).
+                sa.or_(
+                    Outbox.sent_at > checkin.sent_at,
+                    sa.and_(Outbox.sent_at == checkin.sent_at, Outbox.id > checkin.id),
+                ),
+            )
+            .limit(1)
+        )
+        if newer is not None:
+            return Refusal(stale_checkin_text(task.title))
+    return False
+
+
+def _checkin_answered(session: Session, task: Task, message_ts: str | None) -> Outbox | None:
+    """The check-in an answer is for: the message clicked (by its ts), else one being sent
+    right now (Slack can show it before the sender records its ts), else the latest sent."""
+    if message_ts:
+        clicked = _clicked_or_latest(session, task, (OutboxKind.CHECKIN,), message_ts)
+        if clicked is not None and clicked.ts == message_ts:
+            return clicked
+    in_flight = session.scalars(
+        sa.select(Outbox)
+        .where(
+            Outbox.team_id == task.team_id,
+            Outbox.task_id == task.id,
+            Outbox.kind == OutboxKind.CHECKIN,
+            Outbox.state == OutboxState.CLAIMED,
+        )
+        .order_by(Outbox.id.desc())
+        .limit(1)
+    ).first()
+    return in_flight or _clicked_or_latest(session, task, (OutboxKind.CHECKIN,), None)
+
+
+def _owner_task(
+    session: Session, team_id: str, task_id: int, user_id: str, *, lock: bool = False
+) -> Task | Refusal:
+    task = load_task(session, team_id, task_id, lock=lock)
     if isinstance(task, Refusal):
         return task
     if task.owner.slack_user_id != user_id:
@@ -251,15 +321,10 @@ def _record(
     answer: CheckinAnswer,
     note: str,
     source: UpdateSource,
-    message_ts: str | None,
+    checkin: Outbox | None,
 ) -> None:
     """One status update: stored, the check-in edited, the lead told, the rhythm adapted."""
     now = runtime.clock()
-    checkin = (
-        _clicked_or_latest(session, task, (OutboxKind.CHECKIN,), message_ts)
-        if source is UpdateSource.CHECKIN
-        else None
-    )
     session.add(
         StatusUpdate(
             team_id=task.team_id,
@@ -272,6 +337,9 @@ def _record(
             created_at=now,
         )
     )
+    # Now, not at commit: a second answer to the same check-in that got past the checks
+    # fails here, before anything else is queued (see once_more_on_conflict).
+    session.flush()
     adapted = adapt(
         RhythmState(task.rhythm, task.on_track_streak, task.tightened_from),
         answer,
@@ -348,6 +416,7 @@ def _record(
         schedule_next_checkin(runtime, session, task, after=max(now, answered_for or now))
 
 
+@once_more_on_conflict
 def answer_checkin(
     *,
     runtime: Runtime,
@@ -358,15 +427,31 @@ def answer_checkin(
     message_ts: str | None = None,
     note: str = "",
     source: UpdateSource = UpdateSource.CHECKIN,
+    view_id: str | None = None,
 ) -> Refusal | None:
-    """Record the owner's answer, edit the check-in in place, alert the lead if needed."""
+    """Record the owner's answer, edit the check-in in place, alert the lead if needed.
+
+    A check-in message takes one answer: the same answer again changes nothing, another
+    one (or an answer to a check-in a newer one replaced) is refused privately.
+    """
     with session_scope(runtime.sessions) as session:
-        task = _owner_task(session, team_id, task_id, user_id)
+        task = _owner_task(session, team_id, task_id, user_id, lock=True)
         if isinstance(task, Refusal):
             return task
-        _record(
-            runtime, session, task, answer=answer, note=note, source=source, message_ts=message_ts
+        checkin = (
+            _checkin_answered(session, task, message_ts) if source is UpdateSource.CHECKIN else None
         )
+        if checkin is not None:
+            settled = _not_answerable(session, task, checkin, answer, note)
+            if isinstance(settled, Refusal):
+                return settled
+            if settled:
+                return None
+        if view_id and not repo.claim_submission(
+            session=session, team_id=team_id, view_id=view_id, at=runtime.clock()
+        ):
+            return None  # the same progress modal submitted again
+        _record(runtime, session, task, answer=answer, note=note, source=source, checkin=checkin)
     runtime.kick_sweep()
     return None
 
@@ -408,6 +493,7 @@ def update_form(
         return UpdateForm([(t.id, t.title) for t in tasks[:100]], None, None)
 
 
+@once_more_on_conflict
 def snooze(
     *,
     runtime: Runtime,
@@ -418,11 +504,20 @@ def snooze(
     until: date | None = None,
     message_ts: str | None = None,
 ) -> Refusal | str | None:
-    """Put this check-in off: asked again `days` later or on `until` (a date's error text)."""
+    """Put this check-in off: asked again `days` later or on `until` (a date's error text).
+
+    Snoozing to the day it is already snoozed to changes nothing; a check-in that was
+    answered, or that a newer one replaced, is refused privately.
+    """
     with session_scope(runtime.sessions) as session:
-        task = _owner_task(session, team_id, task_id, user_id)
+        task = _owner_task(session, team_id, task_id, user_id, lock=True)
         if isinstance(task, Refusal):
             return task
+        clicked = _checkin_answered(session, task, message_ts) if message_ts else None
+        if clicked is not None:
+            settled = _not_answerable(session, task, clicked, None)
+            if isinstance(settled, Refusal):
+                return settled
         calendar = calendar_of(runtime, task.owner)
         now = runtime.clock()
         today = now.astimezone(calendar.tz).date()
@@ -437,6 +532,8 @@ def snooze(
         while not is_working_day(calendar, day) and day < due:
             day += timedelta(days=1)
         when = local_instant(calendar, day, checkin_time(runtime, task.owner))
+        if task.snoozed_until == when and _pending(session, task, checkin_key(task.id, when)):
+            return None  # the same snooze again: already put off to that very check-in
         withdraw_pending(session, task, *FOLLOW_UPS)
         session.flush()
         # The snoozed check-in itself; once it is sent the rhythm carries on from it. Its
@@ -448,7 +545,7 @@ def snooze(
             session.rollback()  # keep the follow-ups that were queued
             return snooze_not_queued_text(when)
         task.snoozed_until, task.updated_at = when, now
-        checkin = _clicked_or_latest(session, task, (OutboxKind.CHECKIN,), message_ts)
+        checkin = clicked or _clicked_or_latest(session, task, (OutboxKind.CHECKIN,), message_ts)
         replace_message(runtime, session, task, checkin, snoozed_text(task.title, when))
         task_changed(runtime, session, task)  # Home shows the next check-in
     runtime.kick_sweep()
@@ -471,13 +568,17 @@ def _pending(session: Session, task: Task, unique_key: str) -> bool:
 
 def done_form(*, runtime: Runtime, team_id: str, task_id: int, user_id: str) -> Task | Refusal:
     """The task the owner may mark done now (detached), or why not."""
-    with acting(runtime, team_id, task_id, user_id, Action.MARK_DONE) as (session, task):
+    with acting(runtime, team_id, task_id, user_id, Action.MARK_DONE, lock=False) as (
+        session,
+        task,
+    ):
         if isinstance(task, Refusal):
             return task
         session.expunge(task)
         return task
 
 
+@once_more_on_conflict
 def mark_done(
     *, runtime: Runtime, team_id: str, task_id: int, user_id: str, summary: str, link: str
 ) -> Refusal | None:
@@ -540,12 +641,16 @@ def _open_questions(session: Session, task: Task) -> list[Outbox]:
     return [latest] if latest is not None else []
 
 
+@once_more_on_conflict
 def change_due_date(
     *, runtime: Runtime, team_id: str, task_id: int, user_id: str, new_date: date
 ) -> Refusal | str | None:
-    """Extend (the lead) or propose (the owner, when overdue) a due date; a date error text."""
+    """Extend (the lead) or propose (the owner, when overdue) a due date; a date error text.
+
+    The date it already has changes nothing, so a repeated submit tells nobody twice.
+    """
     with session_scope(runtime.sessions) as session:
-        task = load_task(session, team_id, task_id)
+        task = load_task(session, team_id, task_id, lock=True)
         if isinstance(task, Refusal):
             return task
         is_lead = task.lead.slack_user_id == user_id
@@ -564,6 +669,8 @@ def change_due_date(
         old = _due(task)
         at = old.astimezone(zone).time() if task.due_has_time else None
         new_due = due_instant(new_date, at, zone)
+        if new_due == old:
+            return None
         task.agreed_due_at, task.updated_at = new_due, now
         audit(
             runtime,
@@ -601,14 +708,25 @@ def change_due_date(
     return None
 
 
+@once_more_on_conflict
 def reply_to_owner(
-    *, runtime: Runtime, team_id: str, task_id: int, user_id: str, text: str
+    *,
+    runtime: Runtime,
+    team_id: str,
+    task_id: int,
+    user_id: str,
+    text: str,
+    view_id: str | None = None,
 ) -> Refusal | None:
-    """The lead answers an alert: the owner gets the words in their DM."""
+    """The lead answers an alert: the owner gets the words in their DM (once per modal)."""
     with session_scope(runtime.sessions) as session:
         task = lead_task(session, team_id, task_id, user_id)
         if isinstance(task, Refusal):
             return task
+        if view_id and not repo.claim_submission(
+            session=session, team_id=team_id, view_id=view_id, at=runtime.clock()
+        ):
+            return None
         notify(
             runtime,
             session,

@@ -17,6 +17,7 @@ from bot.domain.types import OutboxKind, OutboxState, TaskState
 from bot.domain.workdays import WorkCalendar
 from bot.runtime import Runtime
 from bot.services.changes import record_change
+from bot.services.conflicts import once_more_on_conflict as once_more_on_conflict
 from bot.services.delegations import confirmation_wait_key
 from storage import repositories as repo
 from storage.db import session_scope
@@ -62,26 +63,42 @@ def check(task: Task, action: Action, user_id: str) -> Refusal | None:
 
 @contextmanager
 def acting(
-    runtime: Runtime, team_id: str, task_id: int, user_id: str, action: Action
+    runtime: Runtime,
+    team_id: str,
+    task_id: int,
+    user_id: str,
+    action: Action,
+    *,
+    lock: bool = True,
 ) -> Iterator[tuple[Session, Task | Refusal]]:
-    """A transaction holding the task if `user_id` may take `action` on it now, else why not."""
+    """A transaction holding the task if `user_id` may take `action` on it now, else why not.
+
+    The row is locked (unless `lock` is False, for a form that only reads): a concurrent
+    click on the same task waits, then sees this one's outcome and is refused as late.
+    """
     with session_scope(runtime.sessions) as session:
-        task = load_task(session, team_id, task_id)
+        task = load_task(session, team_id, task_id, lock=lock)
         if isinstance(task, Refusal):
             yield session, task
             return
         yield session, check(task, action, user_id) or task
 
 
-def load_task(session: Session, team_id: str, task_id: int) -> Task | Refusal:
-    """The workspace's task, or a refusal saying it is gone."""
+def load_task(
+    session: Session, team_id: str, task_id: int, *, lock: bool = False
+) -> Task | Refusal:
+    """The workspace's task (held until commit if `lock`), or a refusal saying it is gone."""
+    if lock:
+        repo.lock_task(session=session, team_id=team_id, task_id=task_id)
     task = repo.get_task(session=session, team_id=team_id, task_id=task_id)
     return task if task is not None else Refusal("I can't find that delegation any more.")
 
 
-def lead_task(session: Session, team_id: str, task_id: int, user_id: str) -> Task | Refusal:
+def lead_task(
+    session: Session, team_id: str, task_id: int, user_id: str, *, lock: bool = False
+) -> Task | Refusal:
     """The task if `user_id` is its lead, else a refusal naming who is."""
-    task = load_task(session, team_id, task_id)
+    task = load_task(session, team_id, task_id, lock=lock)
     if isinstance(task, Refusal) or task.lead.slack_user_id == user_id:
         return task
     return Refusal(f"Only <@{task.lead.slack_user_id}> can do this.")

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
 from bot.domain.lifecycle import Action
 from bot.domain.types import OutboxKind, TaskState
 from bot.runtime import Runtime
@@ -17,13 +20,20 @@ from bot.services.common import (
     lead_task,
     load_task,
     notify,
+    once_more_on_conflict,
     queue_message,
     replace_message,
 )
 from bot.services.feedback import start_round
-from bot.views.completion import accepted_edit, thanks_draft, thanks_message
+from bot.views.completion import (
+    accepted_edit,
+    already_thanked_text,
+    thanks_draft,
+    thanks_message,
+)
 from bot.views.text import escape_mrkdwn, quote
 from storage.db import session_scope
+from storage.models import Outbox, Task
 
 
 @dataclass(frozen=True)
@@ -37,6 +47,7 @@ class FinishForm:
     draft: str = ""
 
 
+@once_more_on_conflict
 def accept(*, runtime: Runtime, team_id: str, task_id: int, user_id: str) -> Refusal | None:
     """The lead accepts: the task is complete, the owner hears, the lead is offered thanks."""
     with acting(runtime, team_id, task_id, user_id, Action.ACCEPT) as (session, task):
@@ -89,12 +100,13 @@ def reopen_form(
     *, runtime: Runtime, team_id: str, task_id: int, user_id: str
 ) -> TaskLabel | Refusal:
     """The lead may reopen this now, or why not."""
-    with acting(runtime, team_id, task_id, user_id, Action.REOPEN) as (_session, task):
+    with acting(runtime, team_id, task_id, user_id, Action.REOPEN, lock=False) as (_session, task):
         if isinstance(task, Refusal):
             return task
         return TaskLabel(task.id, task.title, task.owner.slack_user_id)
 
 
+@once_more_on_conflict
 def reopen(
     *, runtime: Runtime, team_id: str, task_id: int, user_id: str, text: str
 ) -> Refusal | None:
@@ -137,6 +149,8 @@ def thanks_form(
             return task
         if task.state is not TaskState.COMPLETED:
             return Refusal("Thanks come once the work is accepted.")
+        if _thanked(session, task):
+            return Refusal(already_thanked_text(task.owner.slack_user_id, task.title))
         return FinishForm(
             task.id,
             task.title,
@@ -146,12 +160,16 @@ def thanks_form(
         )
 
 
+@once_more_on_conflict
 def thank(
     *, runtime: Runtime, team_id: str, task_id: int, user_id: str, text: str, share: bool
 ) -> Refusal | None:
-    """The thanks reach the owner, and the update channel when the lead chose to share."""
+    """The thanks reach the owner, and the update channel when the lead chose to share.
+
+    Accepted work is thanked once: a second submit (or a second modal) sends nothing.
+    """
     with session_scope(runtime.sessions) as session:
-        task = load_task(session, team_id, task_id)
+        task = load_task(session, team_id, task_id, lock=True)
         if isinstance(task, Refusal):
             return task
         if task.lead.slack_user_id != user_id or task.state is not TaskState.COMPLETED:
@@ -167,14 +185,18 @@ def thank(
                 title=task.title,
                 text=text,
             )
-            queue_message(
+            queued = queue_message(
                 runtime,
                 session,
                 task,
                 OutboxKind.RECOGNITION,
                 {"method": "chat.postMessage", "args": args},
                 task.owner if target == task.owner.slack_user_id else None,
+                unique_key=_thanks_key(task, target),
             )
+            if queued is None:
+                # Thanked already; the first row is the owner's, so nothing was added here.
+                return Refusal(already_thanked_text(task.owner.slack_user_id, task.title))
         audit(runtime, session, task, user_id, "thanked", task.state, {"shared": share})
         replace_message(
             runtime,
@@ -187,3 +209,17 @@ def thank(
         )
     runtime.kick_sweep()
     return None
+
+
+def _thanks_key(task: Task, target: str) -> str:
+    """Unique key of the thanks for a task to one place (the owner's DM or the channel)."""
+    return f"thanks:{task.id}:{target}"
+
+
+def _thanked(session: Session, task: Task) -> bool:
+    """Whether the owner was already thanked for this task."""
+    key = _thanks_key(task, task.owner.slack_user_id)
+    found = session.scalar(
+        sa.select(Outbox.id).where(Outbox.team_id == task.team_id, Outbox.unique_key == key)
+    )
+    return found is not None

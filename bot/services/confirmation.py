@@ -27,6 +27,7 @@ from bot.services.common import (
     calendar_of,
     latest_message,
     notify,
+    once_more_on_conflict,
     queue_message,
     replace_message,
     withdraw_pending,
@@ -42,6 +43,7 @@ from bot.services.delegations import (
 from bot.views.brief_message import CONFIRM_ACTION, QUESTION_ACTION, brief_message, slack_date
 from bot.views.checkin import active_brief_edit
 from bot.views.delegation import RHYTHM_LABELS
+from bot.views.notes import already_owns_text
 from bot.views.restatement import RestatementInput
 from bot.views.review import ReviewView, review_message
 from bot.views.text import escape_mrkdwn, quote
@@ -64,7 +66,7 @@ def restatement_form(
     *, runtime: Runtime, team_id: str, task_id: int, user_id: str
 ) -> RestatementForm | Refusal:
     """What the owner's restatement modal shows, or why they can't restate now."""
-    with acting(runtime, team_id, task_id, user_id, Action.RESTATE) as (_session, task):
+    with acting(runtime, team_id, task_id, user_id, Action.RESTATE, lock=False) as (_session, task):
         if isinstance(task, Refusal):
             return task
         last = task.restatements[-1] if task.restatements else None
@@ -84,6 +86,7 @@ def restatement_form(
         )
 
 
+@once_more_on_conflict
 def submit_restatement(
     *, runtime: Runtime, team_id: str, task_id: int, user_id: str, restatement: RestatementInput
 ) -> dict[str, str] | Refusal | None:
@@ -191,6 +194,7 @@ def _end_of_day(day: date, zone_name: str) -> datetime:
     return due_instant(day, None, ZoneInfo(zone_name))
 
 
+@once_more_on_conflict
 def approve(*, runtime: Runtime, team_id: str, task_id: int, user_id: str) -> Refusal | None:
     """The lead approves: the task goes live with the agreed date and rhythm."""
     with acting(runtime, team_id, task_id, user_id, Action.APPROVE) as (session, task):
@@ -263,12 +267,13 @@ def clarify_form(
     *, runtime: Runtime, team_id: str, task_id: int, user_id: str
 ) -> ClarifyForm | Refusal:
     """What the clarification modal needs, or why the lead can't clarify now."""
-    with acting(runtime, team_id, task_id, user_id, Action.CLARIFY) as (_session, task):
+    with acting(runtime, team_id, task_id, user_id, Action.CLARIFY, lock=False) as (_session, task):
         if isinstance(task, Refusal):
             return task
         return ClarifyForm(task_id=task.id, owner_id=task.owner.slack_user_id, title=task.title)
 
 
+@once_more_on_conflict
 def clarify(
     *, runtime: Runtime, team_id: str, task_id: int, user_id: str, note: str
 ) -> Refusal | None:
@@ -328,6 +333,7 @@ def clarify(
     return None
 
 
+@once_more_on_conflict
 def cancel(*, runtime: Runtime, team_id: str, task_id: int, user_id: str) -> Refusal | None:
     """The lead cancels: the owner is told and nothing more is sent about the task."""
     with acting(runtime, team_id, task_id, user_id, Action.CANCEL) as (session, task):
@@ -398,12 +404,16 @@ def reassign_form(
     *, runtime: Runtime, team_id: str, task_id: int, user_id: str
 ) -> ReassignForm | Refusal:
     """What the reassign modal needs, or why the lead can't reassign now."""
-    with acting(runtime, team_id, task_id, user_id, Action.REASSIGN) as (_session, task):
+    with acting(runtime, team_id, task_id, user_id, Action.REASSIGN, lock=False) as (
+        _session,
+        task,
+    ):
         if isinstance(task, Refusal):
             return task
         return ReassignForm(task_id=task.id, title=task.title, owner_id=task.owner.slack_user_id)
 
 
+@once_more_on_conflict
 def reassign(
     *, runtime: Runtime, team_id: str, task_id: int, user_id: str, new_owner: SlackUser
 ) -> Refusal | None:
@@ -411,6 +421,9 @@ def reassign(
     with acting(runtime, team_id, task_id, user_id, Action.REASSIGN) as (session, task):
         if isinstance(task, Refusal):
             return task
+        if task.owner.slack_user_id == new_owner.user_id:
+            # The same reassignment again (a second submit): it already happened.
+            return Refusal(already_owns_text(new_owner.user_id))
         now = runtime.clock()
         previous = task.owner
         withdraw_waiting_reminders(session, task)

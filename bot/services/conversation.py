@@ -15,12 +15,14 @@ from bot.services.common import (
     latest_message,
     lead_task,
     load_task,
+    once_more_on_conflict,
     queue_message,
     replace_message,
     withdraw_waiting_reminders,
 )
 from bot.views.review import CANCEL_ACTION, REASSIGN_ACTION
 from bot.views.text import escape_mrkdwn, quote
+from storage import repositories as repo
 from storage.db import session_scope
 
 REPLY_ACTION = "question_reply"
@@ -45,14 +47,31 @@ def question_form(
         return TaskLabel(task.id, task.title, task.lead.slack_user_id)
 
 
-def ask(*, runtime: Runtime, team_id: str, task_id: int, user_id: str, text: str) -> Refusal | None:
-    """The owner's question reaches the lead with a Reply button, and the brief's thread."""
+@once_more_on_conflict
+def ask(
+    *,
+    runtime: Runtime,
+    team_id: str,
+    task_id: int,
+    user_id: str,
+    text: str,
+    view_id: str | None = None,
+) -> Refusal | None:
+    """The owner's question reaches the lead with a Reply button, and the brief's thread.
+
+    Once per modal: the same question modal submitted again sends nothing more.
+    """
     form = question_form(runtime=runtime, team_id=team_id, task_id=task_id, user_id=user_id)
     if isinstance(form, Refusal):
         return form
     with session_scope(runtime.sessions) as session:
         task = load_task(session, team_id, task_id)
-        assert not isinstance(task, Refusal)
+        if isinstance(task, Refusal):
+            return task
+        if view_id and not repo.claim_submission(
+            session=session, team_id=team_id, view_id=view_id, at=runtime.clock()
+        ):
+            return None
         owner, lead = task.owner.slack_user_id, task.lead.slack_user_id
         audit(runtime, session, task, user_id, "asked", task.state)
         question = text
@@ -107,16 +126,28 @@ def reply_form(
         return TaskLabel(task.id, task.title, task.owner.slack_user_id)
 
 
+@once_more_on_conflict
 def reply(
-    *, runtime: Runtime, team_id: str, task_id: int, user_id: str, text: str
+    *,
+    runtime: Runtime,
+    team_id: str,
+    task_id: int,
+    user_id: str,
+    text: str,
+    view_id: str | None = None,
 ) -> Refusal | None:
-    """The lead's answer lands in the owner's brief thread."""
+    """The lead's answer lands in the owner's brief thread (once per modal)."""
     form = reply_form(runtime=runtime, team_id=team_id, task_id=task_id, user_id=user_id)
     if isinstance(form, Refusal):
         return form
     with session_scope(runtime.sessions) as session:
         task = load_task(session, team_id, task_id)
-        assert not isinstance(task, Refusal)
+        if isinstance(task, Refusal):
+            return task
+        if view_id and not repo.claim_submission(
+            session=session, team_id=team_id, view_id=view_id, at=runtime.clock()
+        ):
+            return None
         audit(runtime, session, task, user_id, "replied", task.state)
         prompt = latest_message(session, task, OutboxKind.BRIEF, OutboxKind.CLARIFICATION)
         text = f"<@{task.lead.slack_user_id}> replied:\n{quote(text)}"
@@ -137,12 +168,13 @@ def decline_form(
     *, runtime: Runtime, team_id: str, task_id: int, user_id: str
 ) -> TaskLabel | Refusal:
     """Whether the owner may decline now."""
-    with acting(runtime, team_id, task_id, user_id, Action.DECLINE) as (_session, task):
+    with acting(runtime, team_id, task_id, user_id, Action.DECLINE, lock=False) as (_session, task):
         if isinstance(task, Refusal):
             return task
         return TaskLabel(task.id, task.title, task.lead.slack_user_id)
 
 
+@once_more_on_conflict
 def decline(
     *, runtime: Runtime, team_id: str, task_id: int, user_id: str, text: str
 ) -> Refusal | None:

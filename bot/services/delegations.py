@@ -15,6 +15,7 @@ from bot.domain.types import OutboxKind, ProjectState
 from bot.domain.workdays import WorkCalendar, add_working_days
 from bot.runtime import Runtime
 from bot.services.changes import record_change
+from bot.services.conflicts import once_more_on_conflict
 from bot.views.brief_message import BriefView, brief_message, receipt_message
 from bot.views.text import escape_mrkdwn
 from storage import repositories as repo
@@ -53,6 +54,8 @@ class CreatedDelegation:
 
     task_id: int
     owner_open_count: int
+    # True when this modal had already created the task (a second submit): nothing was sent.
+    repeated: bool = False
 
 
 def due_instant(day: date, at: time | None, tz: ZoneInfo) -> datetime:
@@ -158,6 +161,14 @@ def project_problems(
         return {}
 
 
+def brief_already_sent(*, runtime: Runtime, team_id: str, view_id: str) -> bool:
+    """Whether this brief modal (by its Slack view id) already created its task."""
+    if not view_id or len(view_id) > repo.VIEW_ID_LENGTH:
+        return False
+    with session_scope(runtime.sessions) as session:
+        return repo.task_id_for_view(session=session, team_id=team_id, view_id=view_id) is not None
+
+
 def person_from_slack(runtime: Runtime, session: Session, team_id: str, user: SlackUser) -> Person:
     """The person as users.info describes them now, created or refreshed."""
     return repo.upsert_person(
@@ -173,6 +184,7 @@ def person_from_slack(runtime: Runtime, session: Session, team_id: str, user: Sl
     )
 
 
+@once_more_on_conflict
 def create_delegation(
     *,
     runtime: Runtime,
@@ -182,13 +194,25 @@ def create_delegation(
     brief: BriefInput,
     lead_tz: ZoneInfo,
     source_permalink: str | None = None,
+    view_id: str | None = None,
 ) -> CreatedDelegation:
-    """Store the brief awaiting the owner's confirmation and queue the owner's DM."""
+    """Store the brief awaiting the owner's confirmation and queue the owner's DM.
+
+    One brief modal (`view_id`, which Slack keeps across views.update) creates at most one
+    task: a second submit gets the task the first one created, and nothing is sent again.
+    """
     assert brief.due_date is not None
     now = runtime.clock()
     due_at = due_instant(brief.due_date, brief.due_time, lead_tz)
+    view_key = view_id if view_id and len(view_id) <= repo.VIEW_ID_LENGTH else None
     with session_scope(runtime.sessions) as session:
+        # The lead's row is upserted first: its row lock makes a concurrent submit by the
+        # same lead wait here, and then see the task this one created.
         lead_row = person_from_slack(runtime, session, team_id, lead)
+        if view_key is not None:
+            existing = repo.task_id_for_view(session=session, team_id=team_id, view_id=view_key)
+            if existing is not None:
+                return CreatedDelegation(task_id=existing, owner_open_count=0, repeated=True)
         owner_row = person_from_slack(runtime, session, team_id, owner)
         project = _project(session, team_id, brief, lead_row.id, now)
         task = repo.create_task(
@@ -216,6 +240,7 @@ def create_delegation(
             ],
             update_channel_id=brief.update_channel_id,
             source_permalink=source_permalink,
+            source_view_id=view_key,
         )
         # The same path as every transition, so both people's Home shows the new brief.
         record_change(

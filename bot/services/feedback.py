@@ -32,7 +32,7 @@ from bot.domain.types import OPEN_STATES, OutboxKind, OutboxState, ProjectState,
 from bot.domain.workdays import add_working_days, local_instant
 from bot.runtime import Runtime
 from bot.services.checkins import checkin_time
-from bot.services.common import Refusal, calendar_of
+from bot.services.common import Refusal, calendar_of, once_more_on_conflict
 from bot.services.home import refresh_home
 from bot.views.feedback import (
     SurveyInput,
@@ -619,11 +619,18 @@ def project_close_preview(
         )
 
 
+@once_more_on_conflict
 def close_project(
     *, runtime: Runtime, team_id: str, user_id: str, project_id: int
 ) -> ProjectClosed | Refusal:
-    """The lead closes the project; everyone who worked on it gets the survey."""
+    """The lead closes the project; everyone who worked on it gets the survey (once)."""
     with session_scope(runtime.sessions) as session:
+        # Lock the row first: two clicks on Close must not both find the project open.
+        session.execute(
+            sa.select(Project.id)
+            .where(Project.team_id == team_id, Project.id == project_id)
+            .with_for_update()
+        )
         project = _closable(
             session,
             team_id,

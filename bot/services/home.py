@@ -79,16 +79,18 @@ def task_changed(
 
 def _home_leads_of(session: Session, team_id: str, *owners: Person) -> list[Person]:
     """Leads who use Home and ever delegated to one of `owners`: their Team load shows them."""
+    # IN rather than DISTINCT over people: PostgreSQL has no equality for their JSON column.
     return list(
         session.scalars(
-            sa.select(Person)
-            .join(Task, Task.lead_id == Person.id)
-            .where(
-                Task.team_id == team_id,
-                Task.owner_id.in_([owner.id for owner in owners]),
+            sa.select(Person).where(
                 Person.home_seen_at.is_not(None),
+                Person.id.in_(
+                    sa.select(Task.lead_id).where(
+                        Task.team_id == team_id,
+                        Task.owner_id.in_([owner.id for owner in owners]),
+                    )
+                ),
             )
-            .distinct()
         )
     )
 

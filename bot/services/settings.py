@@ -63,17 +63,43 @@ def save_settings(
         if errors or chosen.checkin_time is None:
             return errors
         newly_away = (chosen.ooo_start, chosen.ooo_end) != (person.ooo_start, person.ooo_end)
-        person.tz_override = chosen.tz or None
-        person.checkin_hour = chosen.checkin_time.hour
-        person.checkin_minute = chosen.checkin_time.minute
-        person.working_days = encode_working_days(chosen.working_days)
-        person.ooo_start, person.ooo_end = chosen.ooo_start, chosen.ooo_end
+        wanted = (
+            chosen.tz or None,
+            chosen.checkin_time.hour,
+            chosen.checkin_time.minute,
+            encode_working_days(chosen.working_days),
+            chosen.ooo_start,
+            chosen.ooo_end,
+        )
+        if wanted == _stored(person):
+            # Nothing changed (the same form submitted again): nothing to re-plan or tell.
+            return {}
+        (
+            person.tz_override,
+            person.checkin_hour,
+            person.checkin_minute,
+            person.working_days,
+            person.ooo_start,
+            person.ooo_end,
+        ) = wanted
         person.updated_at = runtime.clock()
         session.flush()
         _replan(runtime, session, person, tell_leads=newly_away and chosen.ooo_start is not None)
         refresh_home_and_leads(runtime, session, team_id, person)
     runtime.kick_sweep()
     return {}
+
+
+def _stored(person: Person) -> tuple[object, ...]:
+    """The person's settings as saved, in the order save_settings compares them."""
+    return (
+        person.tz_override,
+        person.checkin_hour,
+        person.checkin_minute,
+        person.working_days,
+        person.ooo_start,
+        person.ooo_end,
+    )
 
 
 def _replan(runtime: Runtime, session: Session, person: Person, *, tell_leads: bool) -> None:

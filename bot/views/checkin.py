@@ -142,6 +142,23 @@ def answered_text(title: str, answer: CheckinAnswer, extra: Mrkdwn | None = None
     return f"{text} {extra}" if extra else text
 
 
+def already_answered_text(title: str, answer: CheckinAnswer) -> str:
+    """Said privately when a check-in that already has its answer is answered differently."""
+    return (
+        f"You already answered this check-in about *{escape_mrkdwn(title)}*: "
+        f"{ANSWER_WORDS[answer]}. One check-in takes one answer; to tell your lead more, "
+        "use Report progress on the brief or `/delegate update`."
+    )
+
+
+def stale_checkin_text(title: str) -> str:
+    """Said privately when someone answers or snoozes a check-in a newer one replaced."""
+    return (
+        f"This check-in about *{escape_mrkdwn(title)}* is out of date: a newer one is further "
+        "down your DMs. Answer that one, or use `/delegate update`."
+    )
+
+
 def snoozed_text(title: str, until: datetime) -> str:
     """What a snoozed check-in says instead of its buttons."""
     return (

@@ -122,3 +122,8 @@ def thanks_message(
     header = f":clap: {mention(lead_id)} thanks {mention(owner_id)} for *{escape_mrkdwn(title)}*"
     blocks = [SectionBlock(text=header), SectionBlock(text=quote(text)[:3000])]
     return {"channel": to, "text": header, "blocks": [b.to_dict() for b in blocks]}
+
+
+def already_thanked_text(owner_id: str, title: str) -> str:
+    """Why thanks for this work are not sent again."""
+    return f"You already thanked <@{owner_id}> for *{escape_mrkdwn(title)}*."

@@ -96,3 +96,8 @@ def new_owner_of(values: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> str |
     """The person chosen in the reassign modal."""
     chosen = values.get(NEW_OWNER_BLOCK, {}).get("value", {}).get("selected_user")
     return str(chosen) if chosen else None
+
+
+def already_owns_text(owner_id: str) -> str:
+    """Why a delegation can't be reassigned to the person who owns it."""
+    return f"<@{owner_id}> already owns this. Choose someone else."
