@@ -126,4 +126,4 @@ def thanks_message(
 
 def already_thanked_text(owner_id: str, title: str) -> str:
     """Why thanks for this work are not sent again."""
-    return f"You already thanked <@{owner_id}> for *{escape_mrkdwn(title)}*."
+    return f"You already thanked {mention(owner_id)} for *{escape_mrkdwn(title)}*."

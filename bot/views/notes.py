@@ -100,4 +100,4 @@ def new_owner_of(values: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> str |
 
 def already_owns_text(owner_id: str) -> str:
     """Why a delegation can't be reassigned to the person who owns it."""
-    return f"<@{owner_id}> already owns this. Choose someone else."
+    return f"{mention(owner_id)} already owns this. Choose someone else."
