@@ -51,6 +51,15 @@ def last_message(page: Page, text: str) -> Locator:
     return found
 
 
+def with_button(page: Page, button: str) -> Locator:
+    """The newest message in the open conversation offering this button, once it shows."""
+    found = page.locator("#messages .message").filter(
+        has=page.locator(".bk-button", has_text=button)
+    )
+    expect(found.last).to_be_visible()
+    return found.last
+
+
 def click_in(message: Locator, button: str) -> None:
     """Click a button of a message by its words."""
     message.locator(".bk-button", has_text=button).first.click()

@@ -25,6 +25,7 @@ from tests.browser.people import (
     modal,
     open_as,
     submit,
+    with_button,
 )
 
 COPIED = {
@@ -94,3 +95,57 @@ def test_the_whole_loop_in_the_browser(page: Page, local: LocalWorkspace, tmp_pa
     screenshot(page, "05-checkin", tmp_path)
     click_in(checkin, "At risk")
     expect(last_message(page, "at risk")).to_be_visible()
+
+    # Lena answers the alert; her reply reaches Marcus.
+    become(page, LEAD)
+    click_in(last_message(page, "at risk"), "Reply")
+    reply = modal(page, "Reply")
+    reply.get_by_label("Your reply").fill("Bring in Priya for the pricing model.")
+    submit(reply)
+    expect(page.locator(".modal")).to_have_count(0)
+    become(page, OWNER)
+    expect(last_message(page, "Bring in Priya")).to_be_visible()
+
+    # Marcus finishes; Lena accepts and thanks him.
+    click_in(with_button(page, "Done"), "Done")
+    done = modal(page, "Mark as done")
+    done.get_by_label("What you delivered").fill("The deck, signed off by finance.")
+    submit(done)
+    expect(page.locator(".modal")).to_have_count(0)
+    become(page, LEAD)
+    click_in(with_button(page, "Accept"), "Accept")
+    click_in(with_button(page, "Say thanks"), "Say thanks")
+    thanks = modal(page, "Say thanks")
+    thanks.get_by_label("Message").fill("Thank you, Marcus: Acme stays.")
+    submit(thanks)
+    expect(page.locator(".modal")).to_have_count(0)
+
+    # Marcus reads the thanks and answers the survey.
+    become(page, OWNER)
+    expect(last_message(page, "Acme stays")).to_be_visible()
+    click_in(with_button(page, "Give feedback"), "Give feedback")
+    survey = modal(page, "Your feedback")
+    for question in (
+        "How clear was the brief?",
+        "How well did the work fit your skills and experience?",
+        "How much did it challenge you in new ways?",
+    ):
+        survey.get_by_label(question).get_by_text("4 - mostly").click()
+    survey.get_by_label("The check-ins came...").get_by_text("About right").click()
+    screenshot(page, "06-survey", tmp_path)
+    submit(survey)
+    expect(page.locator(".modal")).to_have_count(0)
+
+    # The round closes when the clock reaches it; Lena reads the results and exports.
+    become(page, LEAD)
+    results = jump_until(page, "Feedback on")
+    expect(results).to_be_visible()
+    screenshot(page, "07-results", tmp_path)
+    page.locator("#composer-text").fill("/delegate export")
+    page.locator("#composer-text").press("Enter")
+    link = page.locator("#messages a.file").first
+    expect(link).to_be_visible()
+    with page.expect_download() as download:
+        link.click()
+    saved = Path(download.value.path())
+    assert saved.read_text().splitlines()[0].count(",") >= 3

@@ -37,8 +37,11 @@ async function refresh() {
   fetching = (async () => {
     do {
       again = false;
-      const response = await fetch(`/local/api/state?user=${encodeURIComponent(page.me)}`);
-      page.data = await response.json();
+      const asked = page.me;
+      const response = await fetch(`/local/api/state?user=${encodeURIComponent(asked)}`);
+      const data = await response.json();
+      if (asked !== page.me) { again = true; continue; }  // someone else's view: look again
+      page.data = data;
       page.fetchedAt = Date.now();
       draw();
     } while (again);
