@@ -11,9 +11,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import LocalWorkspace, screenshot
+from tests.browser.conftest import screenshot
+from tests.browser.harness import LocalWorkspace
 from tests.browser.people import (
     LEAD,
     OWNER,
@@ -39,6 +41,8 @@ OWN_WORDS = {
     "with Tom, then review with Lena before finance sees it.",
     "Why it matters": "If Acme walks we lose our biggest logo and the reference it gives us.",
 }
+
+pytestmark = pytest.mark.browser
 
 
 def test_the_whole_loop_in_the_browser(page: Page, local: LocalWorkspace, tmp_path: Path) -> None:

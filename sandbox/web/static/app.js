@@ -44,6 +44,8 @@ async function refresh() {
       page.data = data;
       page.fetchedAt = Date.now();
       draw();
+      // The first full draw, for the benchmark (tests/bench/bench_local.py).
+      if (window.firstDrawAt === undefined) window.firstDrawAt = performance.now();
     } while (again);
   })();
   try { await fetching; } finally { fetching = null; }
