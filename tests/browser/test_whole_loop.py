@@ -149,6 +149,7 @@ def test_the_whole_loop_in_the_browser(page: Page, local: LocalWorkspace, tmp_pa
     page.locator("#composer-text").press("Enter")
     link = page.locator("#messages a.file").first
     expect(link).to_be_visible()
+    screenshot(page, "08-export", tmp_path)
     with page.expect_download() as download:
         link.click()
     saved = Path(download.value.path())
