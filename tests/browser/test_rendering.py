@@ -6,6 +6,7 @@ Block Kit schemas the other tests use have accepted them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -196,3 +197,17 @@ def test_updates_threads_ephemerals_and_files_arrive_live(
     with page.expect_download() as download:
         link.click()
     assert Path(download.value.path()).read_text() == "a,b\n1,2\n"
+
+
+def test_delegate_this_message_opens_a_prefilled_brief(page: Page, local: LocalWorkspace) -> None:
+    open_as(page, local.url, LEAD)
+    page.locator('[data-conversation="C0SBTEAM1"]').click()
+    page.locator("#composer-text").fill("Acme wants the renewal numbers by Friday")
+    page.locator("#composer-text").press("Enter")
+    message = page.locator("#messages .message", has_text="renewal numbers").last
+    message.locator(".more").click()
+    message.get_by_text("Delegate this message").click()
+    brief = page.locator(".modal", has=page.locator("h2", has_text="New delegation"))
+    expect(brief.get_by_label("Goal and why it matters")).to_have_value(
+        re.compile("renewal numbers")
+    )
