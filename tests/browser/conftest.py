@@ -35,15 +35,17 @@ def chromium_path() -> str:
     return found
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: the sync driver keeps an asyncio loop running in this thread
+# until it stops, and later tests that call asyncio.run() would fail while it does.
+@pytest.fixture(scope="module")
 def playwright() -> Iterator[Playwright]:
-    """One Playwright driver for the session."""
+    """One Playwright driver per test module."""
     chromium_path()
     with sync_playwright() as driver:
         yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     """Headless system chromium."""
     launched = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
