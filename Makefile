@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PIP_FLAGS ?= --quiet --disable-pip-version-check
 
-.PHONY: install run test fuzz lint bench bench-http bench-sweep bench-home migrate manifest sandbox clean
+.PHONY: install run screenshots test fuzz lint bench bench-http bench-sweep bench-home bench-local migrate manifest sandbox clean
 
 # The install is silent on stdout (progress goes to stderr), and so are the targets that
 # print something a person redirects: `make manifest > manifest.json` must be JSON only,
@@ -20,8 +20,14 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
+# With no Slack credentials in the environment or .env, this starts the local workspace:
+# the bot against the built-in sandbox, with a page to use it in a browser.
 run: install
 	$(BIN)/delegate-bot run
+
+# The browser tests, writing the README tour's pictures into docs/screenshots/.
+screenshots: install
+	UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest tests/browser -q
 
 test: install
 	$(BIN)/python -m pytest
@@ -37,7 +43,7 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-bench: bench-http bench-sweep bench-home
+bench: bench-http bench-sweep bench-home bench-local
 
 bench-http: install
 	$(BIN)/python -m tests.bench.bench_http
@@ -47,6 +53,9 @@ bench-sweep: install
 
 bench-home: install
 	$(BIN)/python -m tests.bench.bench_home
+
+bench-local: install
+	$(BIN)/python -m tests.bench.bench_local
 
 migrate: install
 	$(BIN)/delegate-bot migrate

@@ -19,6 +19,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine
 
 from bot.app import BotApp, create_app
+from bot.local import DEFAULT_WEB_PORT, banner, start_workspace
 from bot.logs import configure_logging, redact
 from bot.manifest import build_manifest
 from bot.server import SlackASGI
@@ -49,6 +50,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging(settings.log_level)
     if command == "migrate":
         return _migrate(settings, check=args.check)
+    # `delegate-bot` alone means `run` without its options.
+    local: bool = getattr(args, "local", False)
+    if local or settings.has_no_credentials():
+        return _run_local(settings, web_port=getattr(args, "web_port", DEFAULT_WEB_PORT))
     return _run(settings)
 
 
@@ -57,7 +62,22 @@ def _parser() -> argparse.ArgumentParser:
         prog="delegate-bot", description="Delegate work in Slack: brief, confirm, follow up."
     )
     commands = parser.add_subparsers(dest="command")
-    commands.add_parser("run", help="run the bot (Socket Mode or HTTP, from the environment)")
+    run = commands.add_parser(
+        "run",
+        help="run the bot (Socket Mode or HTTP, from the environment; "
+        "with no Slack credentials, the local workspace)",
+    )
+    run.add_argument(
+        "--local",
+        action="store_true",
+        help="run against the built-in sandbox workspace, with a page to use it in a browser",
+    )
+    run.add_argument(
+        "--web-port",
+        type=int,
+        default=DEFAULT_WEB_PORT,
+        help=f"local mode: port of the sandbox and its page (default {DEFAULT_WEB_PORT})",
+    )
     migrate = commands.add_parser("migrate", help="upgrade the database to the latest schema")
     migrate.add_argument("--check", action="store_true", help="only report pending migrations")
     manifest = commands.add_parser("manifest", help="print the Slack app manifest (JSON)")
@@ -113,7 +133,7 @@ def _run(settings: Settings) -> int:
             print(f"  {line}", file=sys.stderr)
         print(
             "  Put them in the environment or a .env file. To try the bot without Slack, run "
-            "`delegate-bot sandbox` and follow what it prints.",
+            "`delegate-bot run --local`.",
             file=sys.stderr,
         )
         return EXIT_CONFIG
@@ -213,6 +233,29 @@ def _open_socket(bot: BotApp, settings: Settings) -> SocketModeHandler | str:
         return handler
     handler.close()  # type: ignore[no-untyped-call]
     return problem
+
+
+def _run_local(settings: Settings, *, web_port: int) -> int:
+    """The bot against the sandbox workspace and its browser client, sharing a movable clock."""
+    try:
+        local = start_workspace(settings, web_port=web_port)
+    except OSError as error:
+        print(
+            f"delegate-bot: cannot listen on {settings.host}:{web_port}: {error.strerror or error}",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG
+    try:
+        engine = make_engine(local.settings.database_url)
+        if not _schema_ready(engine):
+            return EXIT_CONFIG
+        # The movable clock goes to this bot only; _run never passes one.
+        bot = create_app(local.settings, engine=engine, clock=local.clock.utc)
+        local.clockwork.bot = bot
+        print(banner(local), flush=True)
+        return _serve(bot, local.settings)
+    finally:
+        local.stop()
 
 
 def _schema_ready(engine: Engine) -> bool:

@@ -110,6 +110,14 @@ class Settings(BaseSettings):
         """Socket Mode is used whenever an app-level token is configured."""
         return self.slack_app_token is not None
 
+    def has_no_credentials(self) -> bool:
+        """No Slack credential is set at all: `run` starts the local workspace instead."""
+        return (
+            self.slack_bot_token is None
+            and self.slack_app_token is None
+            and self.slack_signing_secret is None
+        )
+
     def missing_credentials(self) -> list[str]:
         """Lines naming each variable `run` still needs, and where to get it."""
         missing: list[str] = []

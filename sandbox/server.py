@@ -67,6 +67,8 @@ class SandboxServer:
         self._thread: threading.Thread | None = None
         self._runner: web.AppRunner | None = None
         self._hub: SocketHub | None = None
+        self._extensions: list[Callable[[web.Application], None]] = []
+        self._watchers: list[Callable[[], None]] = []
 
     # lifecycle ------------------------------------------------------------------------------
 
@@ -110,6 +112,16 @@ class SandboxServer:
     ) -> None:
         self.stop()
 
+    def extend(self, setup: Callable[[web.Application], None]) -> None:
+        """Add routes (e.g. the browser client) to the app; call before start()."""
+        if self._thread is not None:
+            raise RuntimeError("extend the sandbox before starting it")
+        self._extensions.append(setup)
+
+    def watch(self, callback: Callable[[], None]) -> None:
+        """Call `callback` on the server's loop after every recorded call (something changed)."""
+        self._watchers.append(callback)
+
     def _run(self, ready: threading.Event, failure: list[BaseException]) -> None:
         loop = asyncio.new_event_loop()
         asyncio.set_event_loop(loop)
@@ -135,6 +147,8 @@ class SandboxServer:
         app.router.add_post(r"/{kind:commands|actions}/{team}/{n}/{secret}", self._handle_response)
         app.router.add_get("/link/", self._handle_link)
         app.router.add_get("/", self._handle_root)
+        for setup in self._extensions:
+            setup(app)
         # Open Socket Mode connections and slow faults must not hold shutdown for a minute.
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=_SHUTDOWN_GRACE)
         await runner.setup()
@@ -340,6 +354,8 @@ class SandboxServer:
         self.log.add(
             Call(method, shown, response, status, self.clock(), fault, tuple(problems or ()))
         )
+        for callback in self._watchers:
+            callback()
 
     async def _handle_api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]

@@ -18,12 +18,17 @@ def _run(tmp_path: Path, env: dict[str, str], *args: str) -> tuple[int, str]:
     return BotProcess(env, log_path=tmp_path / "cli.log", args=args).run_to_exit()
 
 
-def test_run_without_credentials_names_what_is_missing(tmp_path: Path) -> None:
-    code, output = _run(tmp_path, {}, "run")
+def test_run_with_partial_credentials_names_what_is_missing(tmp_path: Path) -> None:
+    # With no credentials at all `run` starts the local workspace (tests/e2e/test_local.py).
+    code, output = _run(tmp_path, {"SLACK_SIGNING_SECRET": "some-secret"}, "run")
     assert code == 2
     assert "SLACK_BOT_TOKEN is not set" in output
-    assert "SLACK_SIGNING_SECRET" in output and "SLACK_APP_TOKEN" in output
+    assert "run --local" in output
     assert "Traceback" not in output
+    code, output = _run(tmp_path, {"SLACK_BOT_TOKEN": "xoxb-only-the-token"}, "run")
+    assert code == 2
+    assert "SLACK_SIGNING_SECRET" in output and "SLACK_APP_TOKEN" in output
+    assert "SLACK_BOT_TOKEN is not set" not in output
 
 
 def test_bad_values_stop_the_start_with_one_line_each(tmp_path: Path) -> None:
