@@ -253,7 +253,7 @@ def _run_local(settings: Settings, *, web_port: int) -> int:
         bot = create_app(local.settings, engine=engine, clock=local.clock.utc)
         local.clockwork.bot = bot
         print(banner(local), flush=True)
-        return _serve(bot, local.settings)
+        return _serve(bot, local.settings, None)
     finally:
         local.stop()
 
