@@ -134,7 +134,8 @@ class FuzzBot:
 
     def sign(self, body: bytes, timestamp: str | None = None) -> dict[str, str]:
         """Headers Slack would add to this body."""
-        stamp = timestamp or str(int(time.time()))
+        # An empty timestamp is one of the odd ones sent on purpose, not "now".
+        stamp = str(int(time.time())) if timestamp is None else timestamp
         # Slack's HMAC over the raw bytes: SignatureVerifier.generate_signature decodes the
         # body as UTF-8 first, so it cannot sign the non-UTF-8 bodies the fuzzer sends.
         base = b"v0:" + stamp.encode() + b":" + body
