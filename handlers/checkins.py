@@ -50,7 +50,7 @@ from bot.views.restatement import task_id_of
 from bot.views.review import notice_modal
 from bot.views.text import escape_mrkdwn
 from handlers.notes import NoteForm, note_opener, note_submitter
-from handlers.payload import NO_TASK, task_id_in, team_of, tell, user_of
+from handlers.payload import NO_TASK, state_values, task_id_in, team_of, tell, user_of
 
 
 def _message_ts(body: dict[str, Any]) -> str | None:
@@ -139,7 +139,7 @@ def register(app: App, runtime: Runtime) -> None:
 
     def submit_update(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         """The update is recorded; at risk or blocked reaches the lead at once."""
-        values = view["state"]["values"]
+        values = state_values(view)
         metadata = _metadata(view)
         task_id = parse_id(metadata.get("task_id")) or parse_id(choice_in(values, TASK_BLOCK))
         if task_id is None:
@@ -205,7 +205,7 @@ def register(app: App, runtime: Runtime) -> None:
 
     def submit_done(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         """The task waits for the lead's acceptance; check-ins stop."""
-        values = view["state"]["values"]
+        values = state_values(view)
         task_id = task_id_of(view.get("private_metadata", ""))
         summary, link = text_in(values, SUMMARY_BLOCK), url_in(values, LINK_BLOCK)
         if not summary:
@@ -271,7 +271,7 @@ def register(app: App, runtime: Runtime) -> None:
         def submit(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
             """A picked date is checked inline before anything changes."""
             task_id = task_id_of(view.get("private_metadata", ""))
-            day = date_in(view["state"]["values"], DATE_BLOCK)
+            day = date_in(state_values(view), DATE_BLOCK)
             if day is None or task_id is None:
                 ack(response_action="errors", errors={DATE_BLOCK: "Pick a date."})
                 return

@@ -23,7 +23,7 @@ from bot.views.completion import (
 from bot.views.restatement import task_id_of
 from bot.views.review import notice_modal
 from handlers.notes import NoteForm, note_opener, note_submitter
-from handlers.payload import task_id_in, team_of, tell, user_of
+from handlers.payload import state_values, task_id_in, team_of, tell, user_of
 
 REOPEN = NoteForm(
     callback_id=REOPEN_CALLBACK,
@@ -71,7 +71,7 @@ def register(app: App, runtime: Runtime) -> None:
 
     def submit_thanks(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         """The owner gets the thanks (and the update channel, if chosen)."""
-        values = view["state"]["values"]
+        values = state_values(view)
         task_id = task_id_of(view.get("private_metadata", ""))
         text = str(values.get(THANKS_BLOCK, {}).get("value", {}).get("value") or "").strip()
         if task_id is None or not text:

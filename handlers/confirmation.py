@@ -36,7 +36,7 @@ from bot.views.review import (
     clarify_modal,
     notice_modal,
 )
-from handlers.payload import task_id_in, team_of, tell, user_of
+from handlers.payload import state_values, task_id_in, team_of, tell, user_of
 from handlers.people import fetch_user, owner_facts
 
 
@@ -75,7 +75,7 @@ def register(app: App, runtime: Runtime) -> None:
             team_id=team_of(body),
             task_id=task_id,
             user_id=user_of(body),
-            restatement=read_restatement(view["state"]["values"]),
+            restatement=read_restatement(state_values(view)),
         )
         if isinstance(outcome, Refusal):
             ack(response_action="update", view=notice_modal("Not sent", outcome.message))
@@ -110,7 +110,7 @@ def register(app: App, runtime: Runtime) -> None:
     def submit_clarify(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         """The lead's note goes to the owner for another round."""
         task_id = task_id_of(view.get("private_metadata", ""))
-        note = str(view["state"]["values"].get(NOTE_BLOCK, {}).get("value", {}).get("value") or "")
+        note = str(state_values(view).get(NOTE_BLOCK, {}).get("value", {}).get("value") or "")
         if task_id is None or not note.strip():
             ack(response_action="errors", errors={NOTE_BLOCK: "Write what they should look at."})
             return
@@ -154,7 +154,7 @@ def register(app: App, runtime: Runtime) -> None:
     ) -> None:
         """The brief goes to the new owner, unless the choice can't own it (said inline)."""
         task_id = task_id_of(view.get("private_metadata", ""))
-        chosen = new_owner_of(view["state"]["values"])
+        chosen = new_owner_of(state_values(view))
         lead = user_of(body)
         form = (
             service.reassign_form(

@@ -32,7 +32,15 @@ from bot.views.delegation import (
     overload_confirmed,
     read_brief,
 )
-from handlers.payload import team_of, user_of
+from handlers.payload import (
+    action_value,
+    mapping,
+    state_values,
+    team_of,
+    text_at,
+    user_of,
+    view_of,
+)
 from handlers.people import fetch_channel, fetch_user, owner_facts
 
 
@@ -55,7 +63,7 @@ def register(app: App, runtime: Runtime) -> None:
 
     def choose_suggested(body: dict[str, Any], client: WebClient) -> None:
         """One click on a suggested person makes them the owner."""
-        chosen = str(body["actions"][0].get("value") or "")
+        chosen = action_value(body)
         rebuild(client, runtime, body, owner_id=chosen or None)
 
     app.view(NEW_DELEGATION_CALLBACK)(submit_brief)
@@ -73,14 +81,17 @@ def rebuild(
     owner_id: str | None = None,
 ) -> None:
     """Redraw the open brief (more rows, suggestions, a chosen owner); typed values stay."""
-    view = body["view"]
-    metadata = ModalMetadata.loads(view.get("private_metadata", ""))
+    # A click from a message (not the open brief) has no view to redraw: MalformedPayload.
+    view = view_of(body)
+    metadata = ModalMetadata.loads(view.get("private_metadata") or "")
     team_id, lead_id = team_of(body), user_of(body)
-    brief = read_brief(view.get("state", {}).get("values", {}))
-    picked = [s for s in brief.skills if s in _picked(view)]
+    values = mapping(mapping(view.get("state")).get("values"))
+    brief = read_brief(values)
+    picked = [s for s in brief.skills if s in _picked(values)]
+    hash_ = view.get("hash")
     client.views_update(
-        view_id=view["id"],
-        hash=view["hash"],
+        view_id=text_at(view, "id"),
+        hash=hash_ if isinstance(hash_, str) else None,
         view=new_delegation_modal(
             BriefPrefill(owner_id=owner_id, source_permalink=metadata.source_permalink),
             checkpoint_rows=metadata.checkpoint_rows + more_rows,
@@ -97,11 +108,11 @@ def rebuild(
     )
 
 
-def _picked(view: dict[str, Any]) -> set[str]:
+def _picked(values: dict[str, Any]) -> set[str]:
     """The skills ticked in the skills pick (not the free-text ones)."""
-    state = view.get("state", {}).get("values", {}).get(fields.SKILL_PICK, {})
-    chosen = state.get(fields.SKILL_PICK, {}).get("selected_options") or []
-    return {str(option.get("value")) for option in chosen}
+    state = mapping(values.get(fields.SKILL_PICK))
+    chosen = mapping(state.get(fields.SKILL_PICK)).get("selected_options")
+    return {str(mapping(o).get("value")) for o in chosen} if isinstance(chosen, list) else set()
 
 
 def acknowledge(ack: Ack) -> None:
@@ -158,14 +169,14 @@ def respond_to_submission(
     A second submit of a modal that already created its task (a double click on Submit)
     closes the modal, as the first one did; nothing more is created or sent.
     """
-    values = view["state"]["values"]
+    values = state_values(view)
     brief = read_brief(values)
     team_id = team_of(body)
     view_id = str(view.get("id") or "")
     if brief_already_sent(runtime=runtime, team_id=team_id, view_id=view_id):
         ack()
         return
-    lead = fetch_user(client, body["user"]["id"])
+    lead = fetch_user(client, user_of(body))
     assert lead is not None, "Slack always knows the person who submitted"
     owner = fetch_user(client, brief.owner_id) if brief.owner_id else None
     channel = fetch_channel(client, brief.update_channel_id) if brief.update_channel_id else None

@@ -28,7 +28,7 @@ from bot.views.feedback import (
     read_owner_survey,
     survey_id_of,
 )
-from handlers.payload import task_id_in, team_of, tell, user_of
+from handlers.payload import state_values, task_id_in, team_of, tell, user_of
 
 # The first rating carries errors that concern the whole survey (closed, not yours).
 FIRST_BLOCK = "clarity"
@@ -74,7 +74,7 @@ def register(app: App, runtime: Runtime) -> None:
         if isinstance(form, Refusal):
             ack(response_action="errors", errors={FIRST_BLOCK: form.message})
             return
-        values = view["state"]["values"]
+        values = state_values(view)
         answers = (
             read_lead_survey(values)
             if form.kind is SurveyKind.LEAD_SELF

@@ -15,7 +15,7 @@ from bot.views.notes import NOTE_BLOCK, note_modal, note_of
 from bot.views.restatement import task_id_of
 from bot.views.review import notice_modal
 from bot.views.text import escape_mrkdwn
-from handlers.payload import task_id_in, team_of, tell, user_of
+from handlers.payload import state_values, task_id_in, team_of, tell, user_of
 
 FormOf = Callable[..., TaskLabel | Refusal]
 NoteAction = Callable[..., Refusal | None]
@@ -72,7 +72,7 @@ def note_submitter(runtime: Runtime, action: NoteAction, note: NoteForm) -> Call
     def submit_note(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         """The words reach the other person, or the modal says why not."""
         task_id = task_id_of(view.get("private_metadata", ""))
-        text = note_of(view["state"]["values"])
+        text = note_of(state_values(view))
         if task_id is None or not text:
             ack(response_action="errors", errors={NOTE_BLOCK: note.empty})
             return

@@ -12,7 +12,7 @@ from bot.services import profiles as service
 from bot.services.common import Refusal
 from bot.views.profile import PROFILE_CALLBACK, profile_modal, read_profile, team_profiles_modal
 from bot.views.review import notice_modal
-from handlers.payload import team_of, user_of
+from handlers.payload import state_values, team_of, user_of
 from handlers.people import current_user
 
 
@@ -44,7 +44,7 @@ def register(app: App, runtime: Runtime) -> None:
 
     def submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
         """The profile is checked inline and saved; leads see it when choosing owners."""
-        chosen = read_profile(view["state"]["values"])
+        chosen = read_profile(state_values(view))
         if isinstance(chosen, dict):
             ack(response_action="errors", errors=chosen)
             return

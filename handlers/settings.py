@@ -12,7 +12,7 @@ from bot.services import settings as service
 from bot.services.common import Refusal
 from bot.views.review import notice_modal
 from bot.views.settings import SETTINGS_CALLBACK, settings_input, settings_modal
-from handlers.payload import team_of, user_of
+from handlers.payload import state_values, team_of, user_of
 from handlers.people import current_user
 
 
@@ -41,7 +41,7 @@ def register(app: App, runtime: Runtime) -> None:
             runtime=runtime,
             team_id=team_of(body),
             user=user,
-            chosen=settings_input(view["state"]["values"]),
+            chosen=settings_input(state_values(view)),
         )
         if errors:
             ack(response_action="errors", errors=errors)

@@ -91,6 +91,9 @@ def get_workspace(*, session: Session, team_id: str) -> Workspace | None:
 
 # --- people ---------------------------------------------------------------------------------
 
+# How long a users.info time zone counts as fresh (the daily refresh asks again after a day).
+TZ_RESTAMP_AFTER = dt.timedelta(days=1)
+
 
 def upsert_person(
     *,
@@ -104,7 +107,25 @@ def upsert_person(
     is_bot: bool = False,
     is_deleted: bool = False,
 ) -> Person:
-    """Create or refresh a person from users.info; their own settings are left alone."""
+    """Create or refresh a person from users.info; their own settings are left alone.
+
+    A refresh that brings nothing new writes nothing (the same click twice must not change
+    the row); only the time zone's refreshed-at stamp is renewed, once it is TZ_RESTAMP_AFTER old.
+    """
+    known = get_person(session=session, team_id=team_id, slack_user_id=slack_user_id)
+    if known is not None and (
+        (known.display_name, known.real_name, known.is_bot, known.is_deleted)
+        == (display_name, real_name, is_bot, is_deleted)
+        and (
+            tz is None
+            or (
+                known.tz == tz
+                and known.tz_refreshed_at is not None
+                and known.tz_refreshed_at > now - TZ_RESTAMP_AFTER
+            )
+        )
+    ):
+        return known
     values: dict[str, Any] = {
         "display_name": display_name,
         "real_name": real_name,

@@ -71,6 +71,13 @@ def save_profile(*, runtime: Runtime, team_id: str, user: SlackUser, chosen: Pro
     """Store the person's own profile; their Home shows it."""
     with session_scope(runtime.sessions) as session:
         person = person_from_slack(runtime, session, team_id, user)
+        if (list(person.skills), person.experience, person.capacity) == (
+            list(chosen.skills),
+            chosen.experience,
+            chosen.capacity,
+        ):
+            # The same form submitted again: nothing to store, no Home to publish.
+            return
         person.skills = list(chosen.skills)
         person.experience = chosen.experience
         person.capacity = chosen.capacity

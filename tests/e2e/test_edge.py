@@ -431,3 +431,44 @@ def test_socket_mode_refuses_another_workspace_too(
     assert len(slack_sandbox.calls) == calls
     assert _rows(engine) == rows
     engine.dispose()
+
+
+def test_clicks_and_submissions_missing_their_view_parts_are_warnings(
+    slack_sandbox: SandboxServer, http_bot: BotProcess
+) -> None:
+    """The brief's redraw buttons clicked from a message (no view), and submissions whose
+    state has no values, are refused with one WARNING each; on main each raised KeyError."""
+    from bot.views.delegation import ADD_CHECKPOINT_ACTION, SUGGEST_PICK_ACTION
+    from tests.fuzz.surface import discover
+
+    dm = {"id": "D0SBLENA1", "name": "directmessage"}
+    from_message = {
+        "type": "block_actions",
+        "user": user(),
+        "team": {"id": TEAM},
+        "trigger_id": "1.2.edge",
+        "channel": dm,
+        "container": {"type": "message", "message_ts": "1.1", "channel_id": dm["id"]},
+    }
+    for action_id in (SUGGEST_PICK_ACTION, ADD_CHECKPOINT_ACTION, "skill_pick"):
+        clicked = {"action_id": action_id, "block_id": "b", "type": "button", "value": LEAD}
+        before = levels(http_bot)
+        status, _ = post(
+            http_bot, slack_sandbox, interaction(from_message | {"actions": [clicked]}), FORM
+        )
+        assert status == 200, action_id
+        expect_warnings(http_bot, before, 1)
+
+    # Every view callback the app registers, submitted with a state that holds no values.
+    for callback_id in sorted(discover().ids("view_submission")):
+        view = {"id": "V0EDGE002", "type": "modal", "callback_id": callback_id, "state": {}}
+        submitted = {"type": "view_submission", "user": user(), "team": {"id": TEAM}, "view": view}
+        before = levels(http_bot)
+        status, answer = post(http_bot, slack_sandbox, interaction(submitted), FORM)
+        assert status < 500, callback_id
+        # Submissions are answered in the request: a WARNING, or an inline "out of date".
+        after = levels(http_bot)
+        assert (after["ERROR"], after["Traceback"]) == (0, 0), (callback_id, http_bot.log())
+        warned = after["WARNING"] - before["WARNING"] == 1
+        assert warned or "response_action" in answer, (callback_id, answer)
+    assert slack_sandbox.calls_to("views.update") == []

@@ -112,8 +112,13 @@ def drop(payload: Any, path: Path) -> None:
 
 
 def put(payload: Any, path: Path, value: Any) -> None:
-    """Set the value at a path."""
-    get(payload, path[:-1])[path[-1]] = value
+    """Set a copy of the value at a path.
+
+    A copy, because a later mutation of the same payload may drop or overwrite inside it:
+    on a shared ODD_VALUES entry that would change what later examples draw from, which
+    hypothesis rightly reports as a flaky strategy.
+    """
+    get(payload, path[:-1])[path[-1]] = copy.deepcopy(value)
 
 
 def wrong_type(value: Any) -> Any:
