@@ -270,6 +270,35 @@ def round_surveys(
     )
 
 
+def surveys_of_rounds(
+    *, session: Session, team_id: str, rounds: Sequence[tuple[int | None, int | None]]
+) -> list[Survey]:
+    """The surveys of several rounds, each (project_id, task_id) as round_surveys takes them."""
+    projects = [project_id for project_id, _ in rounds if project_id is not None]
+    tasks = [task_id for project_id, task_id in rounds if project_id is None]
+    if not rounds:
+        return []
+    return list(
+        session.scalars(
+            sa.select(Survey)
+            .where(
+                Survey.team_id == team_id,
+                sa.or_(
+                    Survey.project_id.in_(projects),
+                    sa.and_(Survey.task_id.in_(tasks), Survey.project_id.is_(None)),
+                ),
+            )
+            .options(
+                joinedload(Survey.respondent),
+                joinedload(Survey.response),
+                joinedload(Survey.project),
+                joinedload(Survey.task),
+            )
+            .order_by(Survey.id)
+        )
+    )
+
+
 def closed_rounds_of_lead(
     *, session: Session, team_id: str, lead_id: int, since: dt.datetime | None = None
 ) -> list[tuple[int | None, int | None]]:
@@ -357,6 +386,76 @@ def checkin_counts(*, session: Session, team_id: str, task_ids: Sequence[int]) -
         )
     )
     return sent or 0, answered or 0
+
+
+TaskIds = Sequence[int] | sa.ScalarSelect[int]
+
+
+def latest_updates(
+    *, session: Session, team_id: str, task_ids: TaskIds
+) -> dict[int, tuple[CheckinAnswer, str, dt.datetime]]:
+    """Each task's newest status update as (answer, note, when), in one statement."""
+    ranked = (
+        sa.select(
+            StatusUpdate.task_id,
+            StatusUpdate.answer,
+            StatusUpdate.note,
+            StatusUpdate.created_at,
+            sa.func.row_number()
+            .over(
+                partition_by=StatusUpdate.task_id,
+                order_by=(StatusUpdate.created_at.desc(), StatusUpdate.id.desc()),
+            )
+            .label("rank"),
+        )
+        .where(StatusUpdate.team_id == team_id, StatusUpdate.task_id.in_(task_ids))
+        .subquery()
+    )
+    rows = session.execute(
+        sa.select(ranked.c.task_id, ranked.c.answer, ranked.c.note, ranked.c.created_at).where(
+            ranked.c.rank == 1
+        )
+    )
+    return {
+        task_id: (answer, note or "", _aware(created)) for task_id, answer, note, created in rows
+    }
+
+
+def checkin_times(
+    *, session: Session, team_id: str, task_ids: TaskIds
+) -> tuple[dict[int, dt.datetime], dict[int, dt.datetime]]:
+    """Per task: the next queued check-in, and when the latest one was sent; one statement."""
+    rows = session.execute(
+        sa.select(
+            Outbox.task_id,
+            sa.func.min(sa.case((Outbox.state == OutboxState.PENDING, Outbox.due_at))),
+            sa.func.max(sa.case((Outbox.state == OutboxState.SENT, Outbox.sent_at))),
+        )
+        .where(
+            Outbox.team_id == team_id,
+            Outbox.task_id.in_(task_ids),
+            Outbox.kind == OutboxKind.CHECKIN,
+        )
+        .group_by(Outbox.task_id)
+    )
+    pending: dict[int, dt.datetime] = {}
+    sent: dict[int, dt.datetime] = {}
+    for task_id, next_due, last_sent in rows:
+        if next_due is not None:
+            pending[task_id] = _aware(next_due)
+        if last_sent is not None:
+            sent[task_id] = _aware(last_sent)
+    return pending, sent
+
+
+def _aware(value: object) -> dt.datetime:
+    """An instant from an aggregate or window column, as aware UTC on every backend."""
+    # UTCDateTime's result processing usually applies; SQLite may still hand back text.
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if not isinstance(value, dt.datetime):
+        raise TypeError(f"expected an instant, got {type(value).__name__}")
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
 # --- tasks ----------------------------------------------------------------------------------
@@ -489,11 +588,12 @@ def list_tasks_for_lead(
     lead_id: int,
     states: Iterable[TaskState] = OPEN_STATES,
 ) -> list[Task]:
-    """Tasks the lead delegated, in the given states, soonest due first."""
+    """Tasks the lead delegated, with their owners, in the given states, soonest due first."""
     return list(
         session.scalars(
             sa.select(Task)
             .where(Task.team_id == team_id, Task.lead_id == lead_id, Task.state.in_(states))
+            .options(joinedload(Task.owner))
             .order_by(Task.due_at, Task.id)
         )
     )
