@@ -84,9 +84,12 @@ def upsert_workspace(
     return session.scalars(statement, execution_options={"populate_existing": True}).one()
 
 
-def get_workspace(*, session: Session, team_id: str) -> Workspace | None:
-    """The workspace row, if the app is installed there."""
-    return session.scalars(sa.select(Workspace).where(Workspace.team_id == team_id)).one_or_none()
+def anonymity_threshold(*, session: Session, team_id: str, default: int) -> int:
+    """The workspace's own anonymity threshold, else `default` (the environment's)."""
+    own = session.scalar(
+        sa.select(Workspace.anonymity_threshold).where(Workspace.team_id == team_id)
+    )
+    return default if own is None else own
 
 
 # --- people ---------------------------------------------------------------------------------
@@ -136,21 +139,6 @@ def get_person(*, session: Session, team_id: str, slack_user_id: str) -> Person 
     ).one_or_none()
 
 
-def get_person_by_id(*, session: Session, team_id: str, person_id: int) -> Person | None:
-    """The person with this row id, or None if it belongs to another workspace."""
-    return session.scalars(
-        sa.select(Person).where(Person.team_id == team_id, Person.id == person_id)
-    ).one_or_none()
-
-
-def list_people(*, session: Session, team_id: str, include_inactive: bool = False) -> list[Person]:
-    """People in the workspace by display name; bots and deactivated users only if asked."""
-    statement = sa.select(Person).where(Person.team_id == team_id)
-    if not include_inactive:
-        statement = statement.where(Person.is_bot.is_(False), Person.is_deleted.is_(False))
-    return list(session.scalars(statement.order_by(Person.display_name, Person.id)))
-
-
 # --- projects -------------------------------------------------------------------------------
 
 
@@ -171,13 +159,6 @@ def get_project(*, session: Session, team_id: str, project_id: int) -> Project |
     """The project with this id, or None if it belongs to another workspace."""
     return session.scalars(
         sa.select(Project).where(Project.team_id == team_id, Project.id == project_id)
-    ).one_or_none()
-
-
-def get_project_by_name(*, session: Session, team_id: str, name: str) -> Project | None:
-    """The project with this exact name in the workspace."""
-    return session.scalars(
-        sa.select(Project).where(Project.team_id == team_id, Project.name == name)
     ).one_or_none()
 
 
@@ -671,21 +652,6 @@ def enqueue_outbox(
     return session.scalars(statement).one_or_none()
 
 
-def pending_outbox_for_task(*, session: Session, team_id: str, task_id: int) -> list[Outbox]:
-    """Unsent messages about a task, e.g. to cancel them when the task ends."""
-    return list(
-        session.scalars(
-            sa.select(Outbox)
-            .where(
-                Outbox.team_id == team_id,
-                Outbox.task_id == task_id,
-                Outbox.state == OutboxState.PENDING,
-            )
-            .order_by(Outbox.due_at, Outbox.id)
-        )
-    )
-
-
 # --- audit and event de-duplication ---------------------------------------------------------
 
 
@@ -755,13 +721,3 @@ def claim_submission(*, session: Session, team_id: str, view_id: str, at: dt.dat
     if not view_id or len(view_id) > VIEW_ID_LENGTH:
         return True  # not an id Slack makes: nothing to key on, and too long to store
     return mark_event_processed(session=session, team_id=team_id, event_id=f"view:{view_id}", at=at)
-
-
-def forget_processed_events(*, session: Session, team_id: str, before: dt.datetime) -> int:
-    """Delete event ids received before the cut-off (Slack retries within minutes)."""
-    result = session.execute(
-        sa.delete(ProcessedEvent).where(
-            ProcessedEvent.team_id == team_id, ProcessedEvent.received_at < before
-        )
-    )
-    return int(getattr(result, "rowcount", 0) or 0)

@@ -79,10 +79,9 @@ class RoundRef:
 
 def threshold_of(runtime: Runtime, session: Session, team_id: str) -> int:
     """The workspace's anonymity threshold, else the deployment's."""
-    workspace = repo.get_workspace(session=session, team_id=team_id)
-    if workspace is not None and workspace.anonymity_threshold is not None:
-        return workspace.anonymity_threshold
-    return runtime.settings.anonymity_threshold
+    return repo.anonymity_threshold(
+        session=session, team_id=team_id, default=runtime.settings.anonymity_threshold
+    )
 
 
 def _request_key(survey_id: int) -> str:
