@@ -130,19 +130,16 @@ class Base(DeclarativeBase):
 
 
 class Workspace(Base):
-    """One installed Slack workspace and its defaults for people who set nothing themselves."""
+    """One installed Slack workspace and the settings it overrides for itself.
+
+    A setting column here is nullable and None follows the deployment's environment
+    (bot.settings.Settings), so a workspace's defaults can never contradict the live ones;
+    read each through the repository, e.g. repositories.anonymity_threshold.
+    """
 
     __tablename__ = "workspaces"
     __table_args__ = (
         sa.UniqueConstraint("team_id"),
-        sa.CheckConstraint(
-            "default_checkin_hour BETWEEN 0 AND 23", name="default_checkin_hour_range"
-        ),
-        sa.CheckConstraint(
-            "default_checkin_minute BETWEEN 0 AND 59", name="default_checkin_minute_range"
-        ),
-        sa.CheckConstraint("digest_hour BETWEEN 0 AND 23", name="digest_hour_range"),
-        sa.CheckConstraint("open_delegation_limit >= 1", name="open_delegation_limit_positive"),
         sa.CheckConstraint("anonymity_threshold >= 2", name="anonymity_threshold_at_least_two"),
     )
 
@@ -151,22 +148,11 @@ class Workspace(Base):
     enterprise_id: Mapped[str | None] = mapped_column(sa.String(TEAM_ID_LENGTH))
     name: Mapped[str] = mapped_column(sa.String(255), default="")
     bot_user_id: Mapped[str | None] = mapped_column(sa.String(SLACK_ID_LENGTH))
-    default_checkin_hour: Mapped[int] = mapped_column(default=10)
-    default_checkin_minute: Mapped[int] = mapped_column(default=0)
-    default_working_days: Mapped[str] = mapped_column(sa.String(7), default="01234")
-    default_work_start: Mapped[dt.time] = mapped_column(default=dt.time(9, 0))
-    default_work_end: Mapped[dt.time] = mapped_column(default=dt.time(17, 0))
-    open_delegation_limit: Mapped[int] = mapped_column(default=5)
-    digest_hour: Mapped[int] = mapped_column(default=17)
     # Owners answer a survey anonymously only in a round of at least this many (issue 5);
     # None follows the deployment's ANONYMITY_THRESHOLD.
     anonymity_threshold: Mapped[int | None]
     installed_at: Mapped[dt.datetime]
     updated_at: Mapped[dt.datetime]
-
-    @validates("default_working_days")
-    def _validate_working_days(self, _key: str, value: str) -> str:
-        return _checked_working_days(value)
 
 
 class Person(Base):

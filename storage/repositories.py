@@ -84,9 +84,12 @@ def upsert_workspace(
     return session.scalars(statement, execution_options={"populate_existing": True}).one()
 
 
-def get_workspace(*, session: Session, team_id: str) -> Workspace | None:
-    """The workspace row, if the app is installed there."""
-    return session.scalars(sa.select(Workspace).where(Workspace.team_id == team_id)).one_or_none()
+def anonymity_threshold(*, session: Session, team_id: str, default: int) -> int:
+    """The workspace's own anonymity threshold, else `default` (the environment's)."""
+    own = session.scalar(
+        sa.select(Workspace.anonymity_threshold).where(Workspace.team_id == team_id)
+    )
+    return default if own is None else own
 
 
 # --- people ---------------------------------------------------------------------------------
@@ -157,21 +160,6 @@ def get_person(*, session: Session, team_id: str, slack_user_id: str) -> Person 
     ).one_or_none()
 
 
-def get_person_by_id(*, session: Session, team_id: str, person_id: int) -> Person | None:
-    """The person with this row id, or None if it belongs to another workspace."""
-    return session.scalars(
-        sa.select(Person).where(Person.team_id == team_id, Person.id == person_id)
-    ).one_or_none()
-
-
-def list_people(*, session: Session, team_id: str, include_inactive: bool = False) -> list[Person]:
-    """People in the workspace by display name; bots and deactivated users only if asked."""
-    statement = sa.select(Person).where(Person.team_id == team_id)
-    if not include_inactive:
-        statement = statement.where(Person.is_bot.is_(False), Person.is_deleted.is_(False))
-    return list(session.scalars(statement.order_by(Person.display_name, Person.id)))
-
-
 # --- projects -------------------------------------------------------------------------------
 
 
@@ -192,13 +180,6 @@ def get_project(*, session: Session, team_id: str, project_id: int) -> Project |
     """The project with this id, or None if it belongs to another workspace."""
     return session.scalars(
         sa.select(Project).where(Project.team_id == team_id, Project.id == project_id)
-    ).one_or_none()
-
-
-def get_project_by_name(*, session: Session, team_id: str, name: str) -> Project | None:
-    """The project with this exact name in the workspace."""
-    return session.scalars(
-        sa.select(Project).where(Project.team_id == team_id, Project.name == name)
     ).one_or_none()
 
 
@@ -291,6 +272,35 @@ def round_surveys(
     )
 
 
+def surveys_of_rounds(
+    *, session: Session, team_id: str, rounds: Sequence[tuple[int | None, int | None]]
+) -> list[Survey]:
+    """The surveys of several rounds, each (project_id, task_id) as round_surveys takes them."""
+    projects = [project_id for project_id, _ in rounds if project_id is not None]
+    tasks = [task_id for project_id, task_id in rounds if project_id is None]
+    if not rounds:
+        return []
+    return list(
+        session.scalars(
+            sa.select(Survey)
+            .where(
+                Survey.team_id == team_id,
+                sa.or_(
+                    Survey.project_id.in_(projects),
+                    sa.and_(Survey.task_id.in_(tasks), Survey.project_id.is_(None)),
+                ),
+            )
+            .options(
+                joinedload(Survey.respondent),
+                joinedload(Survey.response),
+                joinedload(Survey.project),
+                joinedload(Survey.task),
+            )
+            .order_by(Survey.id)
+        )
+    )
+
+
 def closed_rounds_of_lead(
     *, session: Session, team_id: str, lead_id: int, since: dt.datetime | None = None
 ) -> list[tuple[int | None, int | None]]:
@@ -378,6 +388,76 @@ def checkin_counts(*, session: Session, team_id: str, task_ids: Sequence[int]) -
         )
     )
     return sent or 0, answered or 0
+
+
+TaskIds = Sequence[int] | sa.ScalarSelect[int]
+
+
+def latest_updates(
+    *, session: Session, team_id: str, task_ids: TaskIds
+) -> dict[int, tuple[CheckinAnswer, str, dt.datetime]]:
+    """Each task's newest status update as (answer, note, when), in one statement."""
+    ranked = (
+        sa.select(
+            StatusUpdate.task_id,
+            StatusUpdate.answer,
+            StatusUpdate.note,
+            StatusUpdate.created_at,
+            sa.func.row_number()
+            .over(
+                partition_by=StatusUpdate.task_id,
+                order_by=(StatusUpdate.created_at.desc(), StatusUpdate.id.desc()),
+            )
+            .label("rank"),
+        )
+        .where(StatusUpdate.team_id == team_id, StatusUpdate.task_id.in_(task_ids))
+        .subquery()
+    )
+    rows = session.execute(
+        sa.select(ranked.c.task_id, ranked.c.answer, ranked.c.note, ranked.c.created_at).where(
+            ranked.c.rank == 1
+        )
+    )
+    return {
+        task_id: (answer, note or "", _aware(created)) for task_id, answer, note, created in rows
+    }
+
+
+def checkin_times(
+    *, session: Session, team_id: str, task_ids: TaskIds
+) -> tuple[dict[int, dt.datetime], dict[int, dt.datetime]]:
+    """Per task: the next queued check-in, and when the latest one was sent; one statement."""
+    rows = session.execute(
+        sa.select(
+            Outbox.task_id,
+            sa.func.min(sa.case((Outbox.state == OutboxState.PENDING, Outbox.due_at))),
+            sa.func.max(sa.case((Outbox.state == OutboxState.SENT, Outbox.sent_at))),
+        )
+        .where(
+            Outbox.team_id == team_id,
+            Outbox.task_id.in_(task_ids),
+            Outbox.kind == OutboxKind.CHECKIN,
+        )
+        .group_by(Outbox.task_id)
+    )
+    pending: dict[int, dt.datetime] = {}
+    sent: dict[int, dt.datetime] = {}
+    for task_id, next_due, last_sent in rows:
+        if next_due is not None:
+            pending[task_id] = _aware(next_due)
+        if last_sent is not None:
+            sent[task_id] = _aware(last_sent)
+    return pending, sent
+
+
+def _aware(value: object) -> dt.datetime:
+    """An instant from an aggregate or window column, as aware UTC on every backend."""
+    # UTCDateTime's result processing usually applies; SQLite may still hand back text.
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if not isinstance(value, dt.datetime):
+        raise TypeError(f"expected an instant, got {type(value).__name__}")
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
 # --- tasks ----------------------------------------------------------------------------------
@@ -510,11 +590,12 @@ def list_tasks_for_lead(
     lead_id: int,
     states: Iterable[TaskState] = OPEN_STATES,
 ) -> list[Task]:
-    """Tasks the lead delegated, in the given states, soonest due first."""
+    """Tasks the lead delegated, with their owners, in the given states, soonest due first."""
     return list(
         session.scalars(
             sa.select(Task)
             .where(Task.team_id == team_id, Task.lead_id == lead_id, Task.state.in_(states))
+            .options(joinedload(Task.owner))
             .order_by(Task.due_at, Task.id)
         )
     )
@@ -592,21 +673,6 @@ def enqueue_outbox(
     return session.scalars(statement).one_or_none()
 
 
-def pending_outbox_for_task(*, session: Session, team_id: str, task_id: int) -> list[Outbox]:
-    """Unsent messages about a task, e.g. to cancel them when the task ends."""
-    return list(
-        session.scalars(
-            sa.select(Outbox)
-            .where(
-                Outbox.team_id == team_id,
-                Outbox.task_id == task_id,
-                Outbox.state == OutboxState.PENDING,
-            )
-            .order_by(Outbox.due_at, Outbox.id)
-        )
-    )
-
-
 # --- audit and event de-duplication ---------------------------------------------------------
 
 
@@ -676,13 +742,3 @@ def claim_submission(*, session: Session, team_id: str, view_id: str, at: dt.dat
     if not view_id or len(view_id) > VIEW_ID_LENGTH:
         return True  # not an id Slack makes: nothing to key on, and too long to store
     return mark_event_processed(session=session, team_id=team_id, event_id=f"view:{view_id}", at=at)
-
-
-def forget_processed_events(*, session: Session, team_id: str, before: dt.datetime) -> int:
-    """Delete event ids received before the cut-off (Slack retries within minutes)."""
-    result = session.execute(
-        sa.delete(ProcessedEvent).where(
-            ProcessedEvent.team_id == team_id, ProcessedEvent.received_at < before
-        )
-    )
-    return int(getattr(result, "rowcount", 0) or 0)

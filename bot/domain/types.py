@@ -117,9 +117,9 @@ class RestatementOutcome(StrEnum):
 
 
 class UpdateSource(StrEnum):
-    """What prompted a status update: a check-in, the owner unasked, or an overdue nudge."""
+    """What prompted a status update: a check-in, or the owner unasked."""
 
+    # Only these two were ever written (no code made an "overdue" or "acceptance" update),
+    # so no stored row needs another member to stay readable.
     CHECKIN = "checkin"
     UNPROMPTED = "unprompted"
-    OVERDUE = "overdue"
-    ACCEPTANCE = "acceptance"  # the lead's accept / reopen question about finished work

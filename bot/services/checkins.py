@@ -864,30 +864,19 @@ def compose_digest(
         return None
     now = runtime.clock()
     lead_zone = calendar_of(runtime, lead).tz
+    ids = [task.id for task in tasks]
+    # A fixed handful of statements however many tasks: one for all latest updates, one for
+    # all queued check-ins.
+    latest = repo.latest_updates(session=session, team_id=message.team_id, task_ids=ids)
+    pending, _sent = repo.checkin_times(session=session, team_id=message.team_id, task_ids=ids)
     lines = []
     for task in tasks:
-        last = session.scalars(
-            sa.select(StatusUpdate)
-            .where(StatusUpdate.team_id == task.team_id, StatusUpdate.task_id == task.id)
-            .order_by(StatusUpdate.created_at.desc(), StatusUpdate.id.desc())
-            .limit(1)
-        ).one_or_none()
-        next_checkin = session.scalars(
-            sa.select(Outbox.due_at)
-            .where(
-                Outbox.team_id == task.team_id,
-                Outbox.task_id == task.id,
-                Outbox.kind == OutboxKind.CHECKIN,
-                Outbox.state == OutboxState.PENDING,
-            )
-            .order_by(Outbox.due_at)
-            .limit(1)
-        ).one_or_none()
         said = None
-        if last is not None:
-            words = last.answer.value.replace("_", " ")
-            said = f"{words}, {last.created_at.astimezone(lead_zone).date().isoformat()}" + (
-                f": {last.note}" if last.note else ""
+        if task.id in latest:
+            answer, note, at = latest[task.id]
+            words = answer.value.replace("_", " ")
+            said = f"{words}, {at.astimezone(lead_zone).date().isoformat()}" + (
+                f": {note}" if note else ""
             )
         lines.append(
             DigestLine(
@@ -895,7 +884,7 @@ def compose_digest(
                 owner_id=task.owner.slack_user_id,
                 health=task.health,
                 last_update=said,
-                next_checkin=next_checkin,
+                next_checkin=pending.get(task.id),
                 overdue=_due(task) < now,
             )
         )

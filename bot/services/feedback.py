@@ -79,10 +79,9 @@ class RoundRef:
 
 def threshold_of(runtime: Runtime, session: Session, team_id: str) -> int:
     """The workspace's anonymity threshold, else the deployment's."""
-    workspace = repo.get_workspace(session=session, team_id=team_id)
-    if workspace is not None and workspace.anonymity_threshold is not None:
-        return workspace.anonymity_threshold
-    return runtime.settings.anonymity_threshold
+    return repo.anonymity_threshold(
+        session=session, team_id=team_id, default=runtime.settings.anonymity_threshold
+    )
 
 
 def _request_key(survey_id: int) -> str:
@@ -385,24 +384,28 @@ def _round(session: Session, team_id: str, ref: RoundRef, zone: dt.tzinfo) -> Ro
     )
     if not surveys:
         return None
+    return _round_of(surveys, zone)
+
+
+def _round_of(surveys: list[Survey], zone: dt.tzinfo) -> Round:
+    """One round from its surveys (oldest first), named after its project or task."""
     owners = [s for s in surveys if s.kind is SurveyKind.OWNER]
     mine = [s for s in surveys if s.kind is SurveyKind.LEAD_SELF]
     closed = max((s.closed_at or s.closes_at) for s in surveys)
-    first = surveys[0]
-    label = "a delegation"
-    if ref.project_id is not None:
-        project = repo.get_project(session=session, team_id=team_id, project_id=ref.project_id)
-        label = project.name if project else label
-    elif first.task_id is not None:
-        task = session.get(Task, first.task_id)
-        label = task.title if task else label
     return Round(
-        label=label,
+        label=_round_label(surveys[0]),
         closed_on=closed.astimezone(zone).date(),
         asked=len(owners),
         answers=tuple(a for a in (_answer(s) for s in owners) if a is not None),
         self_answer=_answer(mine[0]) if mine else None,
     )
+
+
+def _round_label(survey: Survey) -> str:
+    """The round's name: its project's, else its task's."""
+    if survey.project is not None:
+        return survey.project.name
+    return survey.task.title if survey.task is not None else "a delegation"
 
 
 def _answer(survey: Survey) -> Answer | None:
@@ -474,11 +477,16 @@ def lead_rounds(
         )
         if skip is None or ref != (skip.project_id, skip.task_id)
     ]
+    refs = refs[:limit]
+    # One statement for every round's surveys, whatever the number of rounds.
+    grouped: dict[RoundRef, list[Survey]] = {}
+    for survey in repo.surveys_of_rounds(session=session, team_id=team_id, rounds=refs):
+        grouped.setdefault(RoundRef.of(survey), []).append(survey)
     rounds = []
-    for project_id, task_id in refs[:limit]:
-        found = _round(session, team_id, RoundRef(project_id, task_id), zone)
-        if found is not None:
-            rounds.append(found)
+    for project_id, task_id in refs:
+        surveys = grouped.get(RoundRef(project_id, task_id))
+        if surveys:
+            rounds.append(_round_of(surveys, zone))
     return rounds
 
 

@@ -23,7 +23,7 @@ from bot.views.checkin import ANSWER_WORDS
 from bot.views.home import HomeData, HomeTask, LoadLine, NeedKind, NeedsYou, home_view
 from storage import repositories as repo
 from storage.db import session_scope
-from storage.models import Outbox, Person, StatusUpdate, Survey, Task
+from storage.models import Outbox, Person, Survey, Task
 from storage.outbox import ClaimedMessage
 
 
@@ -160,7 +160,9 @@ def gather(runtime: Runtime, session: Session, team_id: str, person: Person) -> 
     ).all()
     ids = sa.select(Task.id).where(mine).scalar_subquery()
     last = _last_updates(session, team_id, ids) if tasks else {}
-    pending, sent = _checkins(session, team_id, ids) if tasks else ({}, {})
+    pending, sent = (
+        repo.checkin_times(session=session, team_id=team_id, task_ids=ids) if tasks else ({}, {})
+    )
     needs: list[NeedsYou] = []
     delegated: list[HomeTask] = []
     assigned: list[HomeTask] = []
@@ -241,65 +243,11 @@ def _last_updates(
     session: Session, team_id: str, ids: sa.ScalarSelect[int]
 ) -> dict[int, tuple[str, str, dt.datetime]]:
     """Each task's newest status update: (answer words, note, when); one statement."""
-    ranked = (
-        sa.select(
-            StatusUpdate.task_id,
-            StatusUpdate.answer,
-            StatusUpdate.note,
-            StatusUpdate.created_at,
-            sa.func.row_number()
-            .over(
-                partition_by=StatusUpdate.task_id,
-                order_by=(StatusUpdate.created_at.desc(), StatusUpdate.id.desc()),
-            )
-            .label("rank"),
-        )
-        .where(StatusUpdate.team_id == team_id, StatusUpdate.task_id.in_(ids))
-        .subquery()
-    )
-    rows = session.execute(
-        sa.select(ranked.c.task_id, ranked.c.answer, ranked.c.note, ranked.c.created_at).where(
-            ranked.c.rank == 1
-        )
-    )
-    found: dict[int, tuple[str, str, dt.datetime]] = {}
-    for task_id, answer, note, created in rows:
-        found[task_id] = (ANSWER_WORDS.get(answer, str(answer)), note or "", _aware(created))
-    return found
-
-
-def _checkins(
-    session: Session, team_id: str, ids: sa.ScalarSelect[int]
-) -> tuple[dict[int, dt.datetime], dict[int, dt.datetime]]:
-    """Per task: the next queued check-in, and when the latest one was sent; one statement."""
-    is_checkin = Outbox.kind == OutboxKind.CHECKIN
-    rows = session.execute(
-        sa.select(
-            Outbox.task_id,
-            sa.func.min(sa.case((Outbox.state == OutboxState.PENDING, Outbox.due_at))),
-            sa.func.max(sa.case((Outbox.state == OutboxState.SENT, Outbox.sent_at))),
-        )
-        .where(Outbox.team_id == team_id, Outbox.task_id.in_(ids), is_checkin)
-        .group_by(Outbox.task_id)
-    )
-    pending: dict[int, dt.datetime] = {}
-    sent: dict[int, dt.datetime] = {}
-    for task_id, next_due, last_sent in rows:
-        if next_due is not None:
-            pending[task_id] = _aware(next_due)
-        if last_sent is not None:
-            sent[task_id] = _aware(last_sent)
-    return pending, sent
-
-
-def _aware(value: object) -> dt.datetime:
-    """An instant from an aggregate or window column, as aware UTC on every backend."""
-    # UTCDateTime's result processing usually applies; SQLite may still hand back text.
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
-    if not isinstance(value, dt.datetime):
-        raise TypeError(f"expected an instant, got {type(value).__name__}")
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+    found = repo.latest_updates(session=session, team_id=team_id, task_ids=ids)
+    return {
+        task_id: (ANSWER_WORDS.get(answer, str(answer)), note, at)
+        for task_id, (answer, note, at) in found.items()
+    }
 
 
 def _open_surveys(

@@ -47,7 +47,7 @@ def finished(
         }
         project_id = None
         if project is not None:
-            found = repo.get_project_by_name(session=session, team_id=TEAM, name=project)
+            found = repo.find_project(session=session, team_id=TEAM, name=project)
             found = found or repo.create_project(
                 session=session, team_id=TEAM, name=project, lead_id=people[LEAD].id, now=MONDAY
             )

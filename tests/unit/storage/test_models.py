@@ -17,7 +17,6 @@ from storage.models import (
     Outbox,
     Person,
     Task,
-    Workspace,
     decode_working_days,
     encode_working_days,
 )
@@ -155,7 +154,7 @@ def test_working_days_are_a_compact_validated_string() -> None:
         with pytest.raises(ValueError, match="working days"):
             decode_working_days(bad)
     with pytest.raises(ValueError, match="working days"):
-        Workspace(team_id="T1", default_working_days="01234567")
+        Person(team_id="T1", slack_user_id="U1", working_days="01234567")
 
 
 def test_check_constraints_hold(session: Session) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from bot.domain.types import OutboxKind, OutboxState, TaskState
 from storage import repositories as repo
 from storage.db import make_engine, make_session_factory
-from storage.models import Outbox, ProcessedEvent
+from storage.models import Outbox
 from tests.unit.storage.conftest import NOW
 from tests.unit.storage.helpers import DUE, person, task
 
@@ -84,25 +84,6 @@ def test_mark_event_processed_holds_across_engines(migrated_engine: Engine) -> N
         other_engine.dispose()
 
 
-def test_forget_processed_events_prunes_one_workspace(session: Session) -> None:
-    old, recent = NOW - dt.timedelta(days=2), NOW
-    for team_id in ("T1", "T2"):
-        repo.mark_event_processed(session=session, team_id=team_id, event_id="EvOld", at=old)
-        repo.mark_event_processed(session=session, team_id=team_id, event_id="EvNew", at=recent)
-
-    removed = repo.forget_processed_events(
-        session=session, team_id="T1", before=NOW - dt.timedelta(hours=1)
-    )
-
-    assert removed == 1
-    left = session.execute(
-        sa.select(ProcessedEvent.team_id, ProcessedEvent.event_id).order_by(
-            ProcessedEvent.team_id, ProcessedEvent.event_id
-        )
-    ).all()
-    assert [tuple(row) for row in left] == [("T1", "EvNew"), ("T2", "EvNew"), ("T2", "EvOld")]
-
-
 def test_tasks_do_not_cross_workspaces(session: Session) -> None:
     lead_1, owner_1 = person(session, "T1", "ULEAD"), person(session, "T1", "UOWNER")
     # Same Slack ids in another workspace are different people.
@@ -115,7 +96,6 @@ def test_tasks_do_not_cross_workspaces(session: Session) -> None:
     assert repo.get_task(session=session, team_id="T1", task_id=mine.id) is mine
     assert repo.get_task(session=session, team_id="T2", task_id=mine.id) is None
     assert repo.get_person(session=session, team_id="T2", slack_user_id="UOWNER") is owner_2
-    assert repo.get_person_by_id(session=session, team_id="T2", person_id=owner_1.id) is None
 
     assert repo.count_open_tasks_for_owner(session=session, team_id="T1", owner_id=owner_1.id) == 1
     assert repo.count_open_tasks_for_owner(session=session, team_id="T2", owner_id=owner_2.id) == 2
@@ -214,7 +194,7 @@ def test_upsert_person_refreshes_profile_and_keeps_settings(session: Session) ->
 
 def test_upsert_workspace_updates_in_place(session: Session) -> None:
     created = repo.upsert_workspace(session=session, team_id="T1", name="Acme", now=NOW)
-    created.open_delegation_limit = 7
+    created.anonymity_threshold = 7
     session.flush()
     later = NOW + dt.timedelta(hours=1)
 
@@ -224,8 +204,16 @@ def test_upsert_workspace_updates_in_place(session: Session) -> None:
 
     assert updated is created
     assert (updated.name, updated.bot_user_id, updated.updated_at) == ("Acme Inc", "UBOT", later)
-    assert (updated.installed_at, updated.open_delegation_limit) == (NOW, 7)
-    assert repo.get_workspace(session=session, team_id="T2") is None
+    assert (updated.installed_at, updated.anonymity_threshold) == (NOW, 7)
+
+
+def test_a_workspaces_anonymity_threshold_overrides_the_environments(session: Session) -> None:
+    repo.upsert_workspace(session=session, team_id="T1", now=NOW).anonymity_threshold = 7
+    repo.upsert_workspace(session=session, team_id="T2", now=NOW)  # sets none of its own
+    session.flush()
+    assert repo.anonymity_threshold(session=session, team_id="T1", default=3) == 7
+    assert repo.anonymity_threshold(session=session, team_id="T2", default=3) == 3
+    assert repo.anonymity_threshold(session=session, team_id="T3", default=4) == 4  # no row
 
 
 def test_record_audit_keeps_the_trail_per_workspace(session: Session) -> None:
