@@ -68,6 +68,33 @@ def _refers_to(message: ClaimedMessage) -> set[int]:
     }
 
 
+def _phases(claimed: list[ClaimedMessage]) -> list[list[ClaimedMessage]]:
+    """The batch in rounds that are safe to send in parallel, oldest rows first.
+
+    An edit or thread reply waits for a later round when the message it refers to is still
+    unsent in this batch (it needs that message's ts), and two edits of one message never
+    share a round: sent in parallel, whichever landed last would win, not the newest.
+    """
+    phases: list[list[ClaimedMessage]] = []
+    remaining = sorted(claimed, key=lambda message: message.id)
+    while remaining:
+        unsent = {message.id for message in remaining}
+        phase: list[ClaimedMessage] = []
+        deferred: list[ClaimedMessage] = []
+        edited: set[int] = set()
+        for message in remaining:
+            target = message.payload.get("update_of")
+            if _refers_to(message) & unsent or (isinstance(target, int) and target in edited):
+                deferred.append(message)
+                continue
+            phase.append(message)
+            if isinstance(target, int):
+                edited.add(target)
+        phases.append(phase)
+        remaining = deferred
+    return phases
+
+
 def worker_name() -> str:
     """Who claims rows: host, process and a random suffix, unique per process start."""
     return f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
@@ -134,12 +161,7 @@ class OutboxSender:
                 lease=LEASE,
                 limit=self._batch,
             )
-        # Edits and thread replies go after the batch's other messages: the message they
-        # refer to may be in the same batch, and they need its ts.
-        ids = {message.id for message in claimed}
-        later = [message for message in claimed if _refers_to(message) & ids]
-        first = [message for message in claimed if message not in later]
-        for phase in (first, later):
+        for phase in _phases(claimed):
             # Results are settled in chunks while later sends are still in flight: one
             # transaction per chunk instead of one per row, two chunks at a time so one
             # waits on the database while the other works.

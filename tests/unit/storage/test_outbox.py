@@ -15,7 +15,7 @@ from bot.domain.types import OutboxKind, OutboxState
 from bot.runtime import Runtime
 from bot.settings import Settings
 from sandbox.server import SandboxServer
-from scheduler.sender import LEASE, OutboxSender
+from scheduler.sender import LEASE, OutboxSender, _phases
 from storage import repositories as repo
 from storage.db import make_session_factory, session_scope
 from storage.models import Outbox
@@ -219,6 +219,50 @@ def test_edit_and_thread_reply_wait_for_the_original(
     [shown, answer] = slack_sandbox.messages("U0SBMARC1")
     assert shown["ts"] == first.ts and shown["text"] == "Approved"
     assert answer["thread_ts"] == first.ts and answer["text"] == "Answer"
+
+
+def test_two_edits_of_one_message_in_a_batch_land_in_order(
+    sender_setup: tuple[Runtime, Clock, OutboxSender], slack_sandbox: SandboxServer
+) -> None:
+    runtime, _, sender = sender_setup
+    original = _enqueue(runtime, "U0SBMARC1", "Your brief")
+    sender.sweep()
+    accepted = _enqueue_payload(
+        runtime, {"method": "chat.update", "args": {"text": "Accepted"}, "update_of": original}
+    )
+    thanked = _enqueue_payload(
+        runtime, {"method": "chat.update", "args": {"text": "Thanked"}, "update_of": original}
+    )
+    # The older edit is answered slowly: sent side by side, it would land last and win.
+    slack_sandbox.faults.add("chat.update", "slow", delay=0.5)
+    sender.sweep()
+    assert _row(runtime, accepted).state is OutboxState.SENT
+    assert _row(runtime, thanked).state is OutboxState.SENT
+    [shown] = slack_sandbox.messages("U0SBMARC1")
+    assert shown["text"] == "Thanked"
+
+
+def test_phases_keep_references_and_edits_of_one_message_apart() -> None:
+    def row(row_id: int, **refs: int) -> ClaimedMessage:
+        return ClaimedMessage(
+            id=row_id,
+            team_id="T1",
+            kind=OutboxKind.CHECKIN,
+            payload={"method": "chat.update", "args": {}, **refs},
+            attempts=1,
+            task_id=None,
+        )
+
+    batch = [
+        row(5, update_of=1),
+        row(2),
+        row(3, thread_of=2),
+        row(4, update_of=1),
+        row(6, update_of=3),
+        row(7),
+    ]
+    phases = [[message.id for message in phase] for phase in _phases(batch)]
+    assert phases == [[2, 4, 7], [3, 5], [6]]
 
 
 def test_edit_of_a_failed_message_fails(
