@@ -158,6 +158,11 @@ def permitted(
     return None
 
 
+def answering_role(activity: Activity) -> Role:
+    """The role a refusal of `activity` names: the lead answers for what both may do."""
+    return Role.LEAD if Role.LEAD in ACTIVITIES[activity].roles else Role.OWNER
+
+
 _DOING: Mapping[Action, str] = MappingProxyType(
     {
         Action.RESTATE: "restate the brief",

@@ -14,12 +14,12 @@ from sqlalchemy.orm import Session
 
 from bot.domain.lifecycle import (
     ACTION_ROLE,
-    ACTIVITIES,
     RECORDED_AS,
     Action,
     Activity,
     Role,
     TransitionRefused,
+    answering_role,
     permitted,
     target,
     transition,
@@ -87,7 +87,7 @@ def refused(
 
 def only_holder(task: Task, activity: Activity) -> Refusal:
     """The refusal naming who may do `activity`: the lead when both may."""
-    holder = task.lead if Role.LEAD in ACTIVITIES[activity].roles else task.owner
+    holder = task.lead if answering_role(activity) is Role.LEAD else task.owner
     return Refusal(f"Only <@{holder.slack_user_id}> can do this.")
 
 

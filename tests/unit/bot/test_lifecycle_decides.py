@@ -231,3 +231,17 @@ def test_each_activity_is_judged_by_its_table_entry(
     for call in activity_calls(runtime, task_id)[activity]:
         result = call()
         assert isinstance(result, Refusal) is nobody, result
+
+
+def test_a_refusal_names_whoever_the_table_now_allows(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    task_id = reach(runtime, S.ACTIVE)
+    lead_only = Permit(frozenset({lifecycle.Role.LEAD}), ACTIVITIES[Activity.SNOOZE].states)
+    monkeypatch.setattr(
+        lifecycle, "ACTIVITIES", MappingProxyType({**ACTIVITIES, Activity.SNOOZE: lead_only})
+    )
+
+    refused = checkins.snooze(runtime=runtime, team_id=TEAM, task_id=task_id, user_id=OWNER, days=1)
+
+    assert refused == Refusal(f"Only <@{LEAD}> can do this.")

@@ -15,6 +15,7 @@ from bot.domain.lifecycle import (
     Activity,
     Permit,
     Role,
+    answering_role,
     permitted,
     target,
 )
@@ -91,3 +92,11 @@ def test_target_is_the_edges_to_state() -> None:
         assert target(state, action) is edge.to_state
     with pytest.raises(KeyError):
         target(S.COMPLETED, Action.REOPEN)
+
+
+def test_a_refusal_names_the_lead_for_what_both_may_do() -> None:
+    for activity, permit in ACTIVITIES.items():
+        expected = LEAD if LEAD in permit.roles else OWNER
+        assert answering_role(activity) is expected
+    assert answering_role(Activity.CHANGE_DUE_DATE) is LEAD
+    assert answering_role(Activity.SNOOZE) is OWNER
