@@ -1,8 +1,13 @@
-"""The delegation lifecycle as one table: which action, by whom, moves a task where."""
+"""The delegation lifecycle as one table: which action, by whom, moves a task where.
+
+Beside it, a second table says who may do the things that leave a task where it is
+(answering a check-in, snoozing, changing the due date, a question and its reply, thanks).
+The services apply both: editing either changes what happens at run time.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
@@ -76,6 +81,87 @@ TERMINAL_STATES: frozenset[TaskState] = frozenset(TaskState) - frozenset(
 # Every action belongs to one role whatever the state, which lets a refusal name that role
 # even when the action is not possible right now.
 ACTION_ROLE: Mapping[Action, Role] = MappingProxyType({edge.action: edge.role for edge in _EDGES})
+
+# The audit log's word for each action (stored, so kept as it has always been written).
+RECORDED_AS: Mapping[Action, str] = MappingProxyType(
+    {
+        Action.RESTATE: "restated",
+        Action.APPROVE: "approved",
+        Action.CLARIFY: "clarified",
+        Action.DECLINE: "declined",
+        Action.REASSIGN: "reassigned",
+        Action.CANCEL: "cancelled",
+        Action.MARK_DONE: "marked_done",
+        Action.ACCEPT: "accepted",
+        Action.REOPEN: "reopened",
+    }
+)
+
+
+class Activity(StrEnum):
+    """Something a person does on a delegation that leaves its state as it is."""
+
+    ANSWER_CHECKIN = "answer_checkin"
+    REPORT_PROGRESS = "report_progress"
+    SNOOZE = "snooze"
+    # The lead extends the due date; the owner proposes one (asked when it is overdue).
+    CHANGE_DUE_DATE = "change_due_date"
+    REPLY_TO_ALERT = "reply_to_alert"
+    ASK = "ask"
+    REPLY = "reply"
+    THANK = "thank"
+
+
+@dataclass(frozen=True)
+class Permit:
+    """Who may do an activity, and in which states of the task."""
+
+    roles: frozenset[Role]
+    states: frozenset[TaskState]
+
+
+_ANYONE = frozenset(Role)
+_ANY_STATE = frozenset(TaskState)
+_ACTIVE = frozenset({_S.ACTIVE})
+
+ACTIVITIES: Mapping[Activity, Permit] = MappingProxyType(
+    {
+        Activity.ANSWER_CHECKIN: Permit(frozenset({_OWNER}), _ACTIVE),
+        Activity.REPORT_PROGRESS: Permit(frozenset({_OWNER}), _ACTIVE),
+        Activity.SNOOZE: Permit(frozenset({_OWNER}), _ACTIVE),
+        Activity.CHANGE_DUE_DATE: Permit(_ANYONE, _ACTIVE),
+        Activity.REPLY_TO_ALERT: Permit(frozenset({_LEAD}), _ACTIVE),
+        Activity.ASK: Permit(
+            frozenset({_OWNER}),
+            frozenset({_S.AWAITING_CONFIRMATION, _S.AWAITING_APPROVAL, _S.ACTIVE}),
+        ),
+        # Questions are answered whatever became of the task meanwhile.
+        Activity.REPLY: Permit(frozenset({_LEAD}), _ANY_STATE),
+        Activity.THANK: Permit(frozenset({_LEAD}), frozenset({_S.COMPLETED})),
+    }
+)
+
+
+def permitted(
+    activity: Activity, state: TaskState, roles: Collection[Role]
+) -> Literal["wrong_role", "wrong_state"] | None:
+    """None when someone holding `roles` may do `activity` in `state`, else why not.
+
+    `roles` is empty for a watcher; the role is judged before the state, so a watcher
+    learns nothing about the task from a refusal.
+    """
+    permit = ACTIVITIES[activity]
+    if permit.roles.isdisjoint(roles):
+        return "wrong_role"
+    if state not in permit.states:
+        return "wrong_state"
+    return None
+
+
+def answering_role(activity: Activity) -> Role:
+    """The role a refusal of `activity` names: the lead answers for what both may do."""
+    return Role.LEAD if Role.LEAD in ACTIVITIES[activity].roles else Role.OWNER
+
 
 _DOING: Mapping[Action, str] = MappingProxyType(
     {
@@ -198,6 +284,11 @@ def transition(state: TaskState, action: Action, role: Role | None) -> TaskState
         action=action,
         role=role,
     )
+
+
+def target(state: TaskState, action: Action) -> TaskState:
+    """Where the table's edge for `action` leads from `state` (KeyError when it has none)."""
+    return TRANSITIONS[(state, action)].to_state
 
 
 def allowed_actions(state: TaskState, role: Role) -> frozenset[Action]:

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bot.domain.cadence import next_checkin_at, working_day_after
-from bot.domain.lifecycle import Action
+from bot.domain.lifecycle import Action, Activity
 from bot.domain.rhythm import RhythmState, adapt, describe_change
 from bot.domain.types import (
     CheckinAnswer,
@@ -38,14 +38,14 @@ from bot.services.common import (
     Refusal,
     TaskLabel,
     acting,
+    advance,
     audit,
     calendar_of,
-    lead_task,
-    load_task,
     notify,
     once_more_on_conflict,
     queue_message,
     replace_message,
+    task_for,
     withdraw_pending,
 )
 from bot.services.delegations import due_instant
@@ -295,17 +295,28 @@ def _checkin_answered(session: Session, task: Task, message_ts: str | None) -> O
 
 
 def _owner_task(
-    session: Session, team_id: str, task_id: int, user_id: str, *, lock: bool = False
+    session: Session,
+    team_id: str,
+    task_id: int,
+    user_id: str,
+    activity: Activity,
+    *,
+    lock: bool = False,
 ) -> Task | Refusal:
-    task = load_task(session, team_id, task_id, lock=lock)
-    if isinstance(task, Refusal):
-        return task
-    if task.owner.slack_user_id != user_id:
-        return Refusal(f"Only <@{task.owner.slack_user_id}> can do this.")
-    if task.state is not TaskState.ACTIVE:
-        state = task.state.value.replace("_", " ")
-        return Refusal(f"This delegation is {state}, so there is nothing to report on.")
-    return task
+    """The task if its owner may do `activity` now (a check-in's answer, a snooze...)."""
+    return task_for(
+        session, team_id, task_id, user_id, activity, stale=_nothing_to_report, lock=lock
+    )
+
+
+def _nothing_to_report(task: Task) -> str:
+    state = task.state.value.replace("_", " ")
+    return f"This delegation is {state}, so there is nothing to report on."
+
+
+def _no_longer_applies(task: Task) -> str:
+    state = task.state.value.replace("_", " ")
+    return f"This delegation is {state}, so this no longer applies."
 
 
 def _end_of_local_day(calendar: WorkCalendar, instant: datetime) -> datetime:
@@ -435,7 +446,10 @@ def answer_checkin(
     one (or an answer to a check-in a newer one replaced) is refused privately.
     """
     with session_scope(runtime.sessions) as session:
-        task = _owner_task(session, team_id, task_id, user_id, lock=True)
+        activity = (
+            Activity.ANSWER_CHECKIN if source is UpdateSource.CHECKIN else Activity.REPORT_PROGRESS
+        )
+        task = _owner_task(session, team_id, task_id, user_id, activity, lock=True)
         if isinstance(task, Refusal):
             return task
         checkin = (
@@ -471,7 +485,7 @@ def update_form(
     """The owner's active delegations to report on, or why there is nothing to report."""
     with session_scope(runtime.sessions) as session:
         if task_id is not None:
-            task = _owner_task(session, team_id, task_id, user_id)
+            task = _owner_task(session, team_id, task_id, user_id, Activity.REPORT_PROGRESS)
             if isinstance(task, Refusal):
                 return task
             return UpdateForm([(task.id, task.title)], task.id, task.health)
@@ -510,7 +524,7 @@ def snooze(
     answered, or that a newer one replaced, is refused privately.
     """
     with session_scope(runtime.sessions) as session:
-        task = _owner_task(session, team_id, task_id, user_id, lock=True)
+        task = _owner_task(session, team_id, task_id, user_id, Activity.SNOOZE, lock=True)
         if isinstance(task, Refusal):
             return task
         clicked = _checkin_answered(session, task, message_ts) if message_ts else None
@@ -587,8 +601,7 @@ def mark_done(
         if isinstance(task, Refusal):
             return task
         now = runtime.clock()
-        before = task.state
-        task.state, task.done_at, task.updated_at = TaskState.AWAITING_ACCEPTANCE, now, now
+        task.done_at, task.updated_at = now, now
         task.completion_summary, task.completion_link = summary, link or None
         session.add(
             StatusUpdate(
@@ -602,7 +615,7 @@ def mark_done(
             )
         )
         withdraw_pending(session, task, *FOLLOW_UPS)
-        audit(runtime, session, task, user_id, "marked_done", before)
+        advance(runtime, session, task, Action.MARK_DONE, user_id)
         for asked in _open_questions(session, task):
             replace_message(
                 runtime, session, task, asked, answered_text(task.title, CheckinAnswer.DONE)
@@ -635,6 +648,11 @@ def mark_done(
     return None
 
 
+def _date_settled(task: Task) -> str:
+    state = task.state.value.replace("_", " ")
+    return f"This delegation is {state}; its due date can't change now."
+
+
 def _open_questions(session: Session, task: Task) -> list[Outbox]:
     """Sent check-ins and overdue questions about the task that still show buttons."""
     latest = _clicked_or_latest(session, task, (OutboxKind.CHECKIN, OutboxKind.OVERDUE), None)
@@ -650,15 +668,18 @@ def change_due_date(
     The date it already has changes nothing, so a repeated submit tells nobody twice.
     """
     with session_scope(runtime.sessions) as session:
-        task = load_task(session, team_id, task_id, lock=True)
+        task = task_for(
+            session,
+            team_id,
+            task_id,
+            user_id,
+            Activity.CHANGE_DUE_DATE,
+            stale=_date_settled,
+            lock=True,
+        )
         if isinstance(task, Refusal):
             return task
         is_lead = task.lead.slack_user_id == user_id
-        if not is_lead and task.owner.slack_user_id != user_id:
-            return Refusal(f"Only <@{task.lead.slack_user_id}> can do this.")
-        if task.state is not TaskState.ACTIVE:
-            state = task.state.value.replace("_", " ")
-            return Refusal(f"This delegation is {state}; its due date can't change now.")
         zone = ZoneInfo(task.due_tz)
         now = runtime.clock()
         today = now.astimezone(zone).date()
@@ -720,7 +741,8 @@ def reply_to_owner(
 ) -> Refusal | None:
     """The lead answers an alert: the owner gets the words in their DM (once per modal)."""
     with session_scope(runtime.sessions) as session:
-        task = lead_task(session, team_id, task_id, user_id)
+        # Only the role is judged: a reply written while the task was active still goes out.
+        task = task_for(session, team_id, task_id, user_id, Activity.REPLY_TO_ALERT)
         if isinstance(task, Refusal):
             return task
         if view_id and not repo.claim_submission(
@@ -904,17 +926,16 @@ class DateForm:
 def date_form(
     *, runtime: Runtime, team_id: str, task_id: int, user_id: str, lead_only: bool = False
 ) -> DateForm | Refusal:
-    """The active task's lead (or owner, unless `lead_only`) may change or discuss it now."""
+    """Whoever may change the due date (or, if `lead_only`, reply to an alert) may open this.
+
+    The date pickers (snooze until, extend, propose) share it; each submit judges its own
+    activity.
+    """
+    activity = Activity.REPLY_TO_ALERT if lead_only else Activity.CHANGE_DUE_DATE
     with session_scope(runtime.sessions) as session:
-        task = load_task(session, team_id, task_id)
+        task = task_for(session, team_id, task_id, user_id, activity, stale=_no_longer_applies)
         if isinstance(task, Refusal):
             return task
-        allowed = {task.lead.slack_user_id} | (set() if lead_only else {task.owner.slack_user_id})
-        if user_id not in allowed:
-            return Refusal(f"Only <@{task.lead.slack_user_id}> can do this.")
-        if task.state is not TaskState.ACTIVE:
-            state = task.state.value.replace("_", " ")
-            return Refusal(f"This delegation is {state}, so this no longer applies.")
         zone = ZoneInfo(task.due_tz)
         today = runtime.clock().astimezone(zone).date()
         suggested = max(_due(task).astimezone(zone).date(), today) + timedelta(days=7)

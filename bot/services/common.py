@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
 from slack_sdk.models.blocks import SectionBlock
 from sqlalchemy.orm import Session
 
-from bot.domain.lifecycle import ACTION_ROLE, Action, Role, TransitionRefused, transition
+from bot.domain.lifecycle import (
+    ACTION_ROLE,
+    RECORDED_AS,
+    Action,
+    Activity,
+    Role,
+    TransitionRefused,
+    answering_role,
+    permitted,
+    target,
+    transition,
+)
 from bot.domain.types import OutboxKind, OutboxState, TaskState
 from bot.domain.workdays import WorkCalendar
 from bot.runtime import Runtime
@@ -61,6 +72,45 @@ def check(task: Task, action: Action, user_id: str) -> Refusal | None:
     return None
 
 
+def roles_of(task: Task, user_id: str) -> frozenset[Role]:
+    """Every role `user_id` holds on the task (none for a watcher)."""
+    held = {Role.OWNER} if task.owner.slack_user_id == user_id else set()
+    return frozenset(held | ({Role.LEAD} if task.lead.slack_user_id == user_id else set()))
+
+
+def refused(
+    task: Task, activity: Activity, user_id: str
+) -> Literal["wrong_role", "wrong_state"] | None:
+    """None when `user_id` may do `activity` on the task now (ACTIVITIES), else why not."""
+    return permitted(activity, task.state, roles_of(task, user_id))
+
+
+def only_holder(task: Task, activity: Activity) -> Refusal:
+    """The refusal naming who may do `activity`: the lead when both may."""
+    holder = task.lead if answering_role(activity) is Role.LEAD else task.owner
+    return Refusal(f"Only <@{holder.slack_user_id}> can do this.")
+
+
+def advance(
+    runtime: Runtime,
+    session: Session,
+    task: Task,
+    action: Action,
+    actor: str,
+    detail: dict[str, Any] | None = None,
+    *,
+    also: Sequence[Person] = (),
+) -> None:
+    """Move the task where the lifecycle table's edge for `action` leads, and record it.
+
+    Only after `acting` allowed `actor` to take `action`: the role is not judged again, as
+    it may just have changed (a reassigned task's new owner).
+    """
+    before = task.state
+    task.state = target(before, action)
+    audit(runtime, session, task, actor, RECORDED_AS[action], before, detail, also=also)
+
+
 @contextmanager
 def acting(
     runtime: Runtime,
@@ -94,14 +144,30 @@ def load_task(
     return task if task is not None else Refusal("I can't find that delegation any more.")
 
 
-def lead_task(
-    session: Session, team_id: str, task_id: int, user_id: str, *, lock: bool = False
+def task_for(
+    session: Session,
+    team_id: str,
+    task_id: int,
+    user_id: str,
+    activity: Activity,
+    *,
+    stale: Callable[[Task], str] | None = None,
+    lock: bool = False,
 ) -> Task | Refusal:
-    """The task if `user_id` is its lead, else a refusal naming who is."""
+    """The task if `user_id` may do `activity` on it now (ACTIVITIES), else why not.
+
+    `stale` words the refusal for a state the activity is not allowed in; without it only
+    the role is judged (a reply written while the task was open still goes out).
+    """
     task = load_task(session, team_id, task_id, lock=lock)
-    if isinstance(task, Refusal) or task.lead.slack_user_id == user_id:
+    if isinstance(task, Refusal):
         return task
-    return Refusal(f"Only <@{task.lead.slack_user_id}> can do this.")
+    reason = refused(task, activity, user_id)
+    if reason == "wrong_role":
+        return only_holder(task, activity)
+    if reason == "wrong_state" and stale is not None:
+        return Refusal(stale(task))
+    return task
 
 
 def calendar_of(runtime: Runtime, person: Person) -> WorkCalendar:

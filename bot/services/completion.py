@@ -7,22 +7,24 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bot.domain.lifecycle import Action
-from bot.domain.types import OutboxKind, TaskState
+from bot.domain.lifecycle import Action, Activity
+from bot.domain.types import OutboxKind
 from bot.runtime import Runtime
 from bot.services.checkins import reschedule
 from bot.services.common import (
     Refusal,
     TaskLabel,
     acting,
+    advance,
     audit,
     latest_message,
-    lead_task,
     load_task,
     notify,
     once_more_on_conflict,
     queue_message,
+    refused,
     replace_message,
+    task_for,
 )
 from bot.services.feedback import start_round
 from bot.views.completion import (
@@ -54,9 +56,8 @@ def accept(*, runtime: Runtime, team_id: str, task_id: int, user_id: str) -> Ref
         if isinstance(task, Refusal):
             return task
         now = runtime.clock()
-        before = task.state
-        task.state, task.completed_at, task.updated_at = TaskState.COMPLETED, now, now
-        audit(runtime, session, task, user_id, "accepted", before)
+        task.completed_at, task.updated_at = now, now
+        advance(runtime, session, task, Action.ACCEPT, user_id)
         notify(
             runtime,
             session,
@@ -115,9 +116,8 @@ def reopen(
         if isinstance(task, Refusal):
             return task
         now = runtime.clock()
-        before = task.state
-        task.state, task.done_at, task.updated_at = TaskState.ACTIVE, None, now
-        audit(runtime, session, task, user_id, "reopened", before, {"reason": text})
+        task.done_at, task.updated_at = None, now
+        advance(runtime, session, task, Action.REOPEN, user_id, {"reason": text})
         notify(
             runtime,
             session,
@@ -144,11 +144,16 @@ def thanks_form(
 ) -> FinishForm | Refusal:
     """The lead of a completed task may thank its owner."""
     with session_scope(runtime.sessions) as session:
-        task = lead_task(session, team_id, task_id, user_id)
+        task = task_for(
+            session,
+            team_id,
+            task_id,
+            user_id,
+            Activity.THANK,
+            stale=lambda _task: "Thanks come once the work is accepted.",
+        )
         if isinstance(task, Refusal):
             return task
-        if task.state is not TaskState.COMPLETED:
-            return Refusal("Thanks come once the work is accepted.")
         if _thanked(session, task):
             return Refusal(already_thanked_text(task.owner.slack_user_id, task.title))
         return FinishForm(
@@ -172,7 +177,7 @@ def thank(
         task = load_task(session, team_id, task_id, lock=True)
         if isinstance(task, Refusal):
             return task
-        if task.lead.slack_user_id != user_id or task.state is not TaskState.COMPLETED:
+        if refused(task, Activity.THANK, user_id):
             return Refusal("Only the lead of accepted work can send thanks for it.")
         targets = [task.owner.slack_user_id]
         if share and task.update_channel_id:

@@ -16,14 +16,14 @@ from slack_sdk.models.blocks import ActionsBlock, ButtonElement, SectionBlock
 from bot.domain.lifecycle import Action
 from bot.domain.restatement import judge_restatement
 from bot.domain.rhythm import RHYTHM_WORDS, RULES_TEXT
-from bot.domain.types import Health, OutboxKind, OutboxState, RestatementOutcome, Rhythm, TaskState
+from bot.domain.types import Health, OutboxKind, OutboxState, RestatementOutcome, Rhythm
 from bot.domain.workdays import describe_fit, estimate_fit, working_days_left
 from bot.runtime import Runtime
 from bot.services.checkins import schedule_next_checkin
 from bot.services.common import (
     Refusal,
     acting,
-    audit,
+    advance,
     calendar_of,
     latest_message,
     notify,
@@ -140,10 +140,8 @@ def submit_restatement(
             )
         )
         withdraw_waiting_reminders(session, task)
-        before = task.state
-        task.state = TaskState.AWAITING_APPROVAL
         task.updated_at = now
-        audit(runtime, session, task, user_id, "restated", before)
+        advance(runtime, session, task, Action.RESTATE, user_id)
         due_day = (proposed_at or task.due_at).astimezone(calendar.tz).date()
         fit = estimate_fit(
             restatement.estimate_days or 0, working_days_left(calendar, now, due_day)
@@ -203,16 +201,10 @@ def approve(*, runtime: Runtime, team_id: str, task_id: int, user_id: str) -> Re
         now = runtime.clock()
         last = task.restatements[-1]
         last.outcome, last.reviewed_at = RestatementOutcome.APPROVED, now
-        before = task.state
-        task.state, task.health, task.activated_at, task.updated_at = (
-            TaskState.ACTIVE,
-            Health.ON_TRACK,
-            now,
-            now,
-        )
+        task.health, task.activated_at, task.updated_at = Health.ON_TRACK, now, now
         task.agreed_due_at = last.proposed_due_at or task.due_at
         task.rhythm = last.proposed_rhythm or task.rhythm
-        audit(runtime, session, task, user_id, "approved", before)
+        advance(runtime, session, task, Action.APPROVE, user_id)
         first_checkin = schedule_next_checkin(runtime, session, task, after=now)
         due = slack_date(task.agreed_due_at, with_time=task.due_has_time)
         rhythm = RHYTHM_LABELS[task.rhythm].lower()
@@ -284,9 +276,8 @@ def clarify(
         now = runtime.clock()
         last = task.restatements[-1]
         last.outcome, last.reviewed_at, last.lead_note = RestatementOutcome.CLARIFY, now, note
-        before = task.state
-        task.state, task.updated_at = TaskState.AWAITING_CONFIRMATION, now
-        audit(runtime, session, task, user_id, "clarified", before)
+        task.updated_at = now
+        advance(runtime, session, task, Action.CLARIFY, user_id)
         lead = task.lead.slack_user_id
         title = escape_mrkdwn(task.title)
         text = f"<@{lead}> read your restatement of *{title}* and asks:\n{quote(note)}"
@@ -354,9 +345,8 @@ def cancel(*, runtime: Runtime, team_id: str, task_id: int, user_id: str) -> Ref
             )
             .values(state=OutboxState.CANCELLED)
         )
-        before = task.state
-        task.state, task.cancelled_at, task.updated_at = TaskState.CANCELLED, now, now
-        audit(runtime, session, task, user_id, "cancelled", before)
+        task.cancelled_at, task.updated_at = now, now
+        advance(runtime, session, task, Action.CANCEL, user_id)
         title = escape_mrkdwn(task.title)
         lead, owner = task.lead.slack_user_id, task.owner.slack_user_id
         queue_message(
@@ -435,23 +425,16 @@ def reassign(
         old_prompt = latest_message(session, task, OutboxKind.BRIEF, OutboxKind.CLARIFICATION)
         old_review = latest_message(session, task, OutboxKind.REVIEW)
         successor = person_from_slack(runtime, session, team_id, new_owner)
-        before = task.state
-        task.owner_id, task.state, task.health, task.updated_at = (
-            successor.id,
-            TaskState.AWAITING_CONFIRMATION,
-            None,
-            now,
-        )
+        task.owner_id, task.health, task.updated_at = successor.id, None, now
         session.flush()
         session.refresh(task)
         lead, title = task.lead.slack_user_id, escape_mrkdwn(task.title)
-        audit(
+        advance(
             runtime,
             session,
             task,
+            Action.REASSIGN,
             user_id,
-            "reassigned",
-            before,
             {"from": previous.slack_user_id, "to": new_owner.user_id},
             also=(previous,),
         )

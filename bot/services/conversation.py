@@ -4,31 +4,30 @@ from __future__ import annotations
 
 from slack_sdk.models.blocks import ActionsBlock, ButtonElement, ConfirmObject, SectionBlock
 
-from bot.domain.lifecycle import Action
-from bot.domain.types import OutboxKind, TaskState
+from bot.domain.lifecycle import Action, Activity
+from bot.domain.types import OutboxKind
 from bot.runtime import Runtime
 from bot.services.common import (
     Refusal,
     TaskLabel,
     acting,
+    advance,
     audit,
     latest_message,
-    lead_task,
     load_task,
     once_more_on_conflict,
     queue_message,
     replace_message,
+    task_for,
     withdraw_waiting_reminders,
 )
 from bot.views.review import CANCEL_ACTION, REASSIGN_ACTION
 from bot.views.text import escape_mrkdwn, quote
 from storage import repositories as repo
 from storage.db import session_scope
+from storage.models import Task
 
 REPLY_ACTION = "question_reply"
-OPEN_STATES_FOR_QUESTIONS = frozenset(
-    {TaskState.AWAITING_CONFIRMATION, TaskState.AWAITING_APPROVAL, TaskState.ACTIVE}
-)
 
 
 def question_form(
@@ -36,15 +35,15 @@ def question_form(
 ) -> TaskLabel | Refusal:
     """The owner may ask while the task is open; anyone else is told who can."""
     with session_scope(runtime.sessions) as session:
-        task = load_task(session, team_id, task_id)
+        task = task_for(session, team_id, task_id, user_id, Activity.ASK, stale=_nothing_to_ask)
         if isinstance(task, Refusal):
             return task
-        if task.owner.slack_user_id != user_id:
-            return Refusal(f"Only <@{task.owner.slack_user_id}> can do this.")
-        if task.state not in OPEN_STATES_FOR_QUESTIONS:
-            state = task.state.value.replace("_", " ")
-            return Refusal(f"*{escape_mrkdwn(task.title)}* is {state}: there is nothing to ask.")
         return TaskLabel(task.id, task.title, task.lead.slack_user_id)
+
+
+def _nothing_to_ask(task: Task) -> str:
+    state = task.state.value.replace("_", " ")
+    return f"*{escape_mrkdwn(task.title)}* is {state}: there is nothing to ask."
 
 
 @once_more_on_conflict
@@ -120,7 +119,7 @@ def reply_form(
 ) -> TaskLabel | Refusal:
     """Only the lead replies to the owner's questions."""
     with session_scope(runtime.sessions) as session:
-        task = lead_task(session, team_id, task_id, user_id)
+        task = task_for(session, team_id, task_id, user_id, Activity.REPLY)
         if isinstance(task, Refusal):
             return task
         return TaskLabel(task.id, task.title, task.owner.slack_user_id)
@@ -184,14 +183,8 @@ def decline(
             return task
         now = runtime.clock()
         withdraw_waiting_reminders(session, task)
-        before = task.state
-        task.state, task.decline_reason, task.declined_at, task.updated_at = (
-            TaskState.DECLINED,
-            text,
-            now,
-            now,
-        )
-        audit(runtime, session, task, user_id, "declined", before)
+        task.decline_reason, task.declined_at, task.updated_at = text, now, now
+        advance(runtime, session, task, Action.DECLINE, user_id)
         owner, lead, title = (
             task.owner.slack_user_id,
             task.lead.slack_user_id,
