@@ -19,7 +19,7 @@ with time.perf_counter; printed: p50/p95/max of each part and of the whole, the 
 and the size of the view (blocks and JSON bytes). compose_home, as the outbox sweep calls it
 (inside session_scope, so with its commit), is timed the same way.
 
-PostgreSQL: a throwaway database on the server (TEST_DATABASE_URL, or as tests/pg.py finds
+PostgreSQL: a throwaway database on the server (TEST_DATABASE_URL, or as tests/helpers/pg.py finds
 one; --database-url names another server), fresh every run. SQLite: --database-url
 sqlite:///path/file.sqlite3; every table in that file is dropped first. Both are migrated with
 storage.migrate.upgrade_to_head. Seeding is timed but not counted. Prints figures; asserts
@@ -76,7 +76,7 @@ from storage.migrate import upgrade_to_head
 from storage.models import Outbox, Person, StatusUpdate, Task
 from storage.outbox import ClaimedMessage
 from tests.bench.bench_sweep import GOAL, OBJECTS, VERBS
-from tests.pg import probe_postgres, throwaway_database
+from tests.helpers.pg import probe_postgres, throwaway_database
 
 TEAM_ID = "T0HOMEBENCH"
 LEAD_ID = "U0LEAD"
@@ -667,7 +667,7 @@ def main(argv: list[str] | None = None) -> int:
         "--database-url",
         default=None,
         help="PostgreSQL server to make a throwaway database on (default: TEST_DATABASE_URL "
-        "or as tests/pg.py finds one), or sqlite:///path (its tables are dropped first)",
+        "or as tests/helpers/pg.py finds one), or sqlite:///path (its tables are dropped first)",
     )
     parser.add_argument("--tasks", type=int, default=200, help="the lead's active delegations")
     parser.add_argument("--runs", type=int, default=50, help="measured publishes")

@@ -26,7 +26,7 @@ from slack_sdk.signature import SignatureVerifier
 
 from sandbox.server import SandboxServer
 from sandbox.workspace import Workspace
-from tests.e2e.process import BotProcess
+from tests.helpers.process import BotProcess
 
 WARMUP = 200
 

@@ -72,7 +72,7 @@ from storage.db import describe_url, make_engine, make_session_factory
 from storage.migrate import upgrade_to_head
 from storage.models import Workspace as WorkspaceRow
 from storage.outbox import ClaimedMessage, claim_due
-from tests.pg import probe_postgres, throwaway_database
+from tests.helpers.pg import probe_postgres, throwaway_database
 
 TEAM_ID = Workspace().team_id
 ZONES = (
@@ -1286,7 +1286,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--database-url",
         default=None,
-        help="PostgreSQL server to make throwaway databases on (default: as tests/pg.py finds)",
+        help=(
+            "PostgreSQL server to make throwaway databases on"
+            " (default: as tests/helpers/pg.py finds)"
+        ),
     )
     parser.add_argument(
         "--driver",

@@ -338,7 +338,7 @@ def main() -> None:
     with ExitStack() as stack:
         for name, run in figures:
             if options.postgres:
-                from tests.pg import postgres_url, throwaway_database
+                from tests.helpers.pg import postgres_url, throwaway_database
 
                 url = stack.enter_context(throwaway_database(postgres_url()))
             else:

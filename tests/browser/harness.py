@@ -7,7 +7,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from tests.e2e.process import BotProcess, free_port
+from tests.helpers.process import BotProcess, free_port
 
 # Debian's chromium, headless; Playwright never downloads a browser here.
 CHROMIUM_ARGS = [

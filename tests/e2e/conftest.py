@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -9,26 +9,7 @@ import sqlalchemy as sa
 from sandbox.deliver import Deliverer
 from sandbox.server import SandboxServer
 from storage.db import make_engine
-from tests.e2e.process import BotProcess
-
-BotFactory = Callable[..., BotProcess]
-
-
-def bot_env(sandbox: SandboxServer, tmp_path: Path, *, socket_mode: bool = False) -> dict[str, str]:
-    """Environment for a bot process that talks to `sandbox` and keeps data in tmp_path."""
-    workspace = sandbox.workspace
-    env = {
-        "SLACK_API_URL": sandbox.api_url,
-        "SLACK_BOT_TOKEN": workspace.bot_token,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.sqlite3'}",
-        "LOG_LEVEL": "INFO",
-        "SWEEP_INTERVAL_SECONDS": "1",
-    }
-    if socket_mode:
-        env["SLACK_APP_TOKEN"] = workspace.app_token
-    else:
-        env["SLACK_SIGNING_SECRET"] = workspace.signing_secret
-    return env
+from tests.helpers.process import BotFactory, BotProcess, bot_env
 
 
 @pytest.fixture

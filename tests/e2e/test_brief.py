@@ -12,7 +12,7 @@ from bot.domain.types import OutboxKind, OutboxState, TaskState
 from sandbox.deliver import Deliverer
 from sandbox.server import SandboxServer
 from storage.models import AuditEvent, Checkpoint, Outbox, Task
-from tests.e2e.flows import (
+from tests.helpers.flows import (
     INJECTION,
     LEAD,
     OWNER,

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -22,74 +20,49 @@ from bot.domain.types import (
 from sandbox.deliver import Deliverer
 from sandbox.server import SandboxServer
 from storage.models import Outbox, Person, StatusUpdate, Task
-from tests.e2e.flows import LEAD, OWNER, texts, today, wait_until
-from tests.e2e.test_confirmation import GENUINE, _brief_sent, _click, _restate, _review
+from tests.helpers.flows import (
+    GENUINE,
+    LEAD,
+    OWNER,
+    click,
+    make_due,
+    pending_checkins,
+    restate,
+    send_brief,
+    texts,
+    today,
+    wait_for_review,
+    wait_until,
+)
+from tests.helpers.messages import posts
 
 pytestmark = pytest.mark.e2e
-
-
-def _pending_checkins(database: sa.Engine) -> list[int]:
-    with database.connect() as db:
-        return list(
-            db.execute(
-                sa.select(Outbox.id).where(
-                    Outbox.kind == OutboxKind.CHECKIN, Outbox.state == OutboxState.PENDING
-                )
-            ).scalars()
-        )
-
-
-def _wait_until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
-    """Poll another process's effect until it shows, with a deadline."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.02)  # polling the bot process, not waiting for time to pass
-
-
-def _make_due(database: sa.Engine, row_id: int) -> None:
-    """Move a queued check-in to now, as if its morning had come."""
-    now = datetime.now(UTC)
-    with database.connect() as db:
-        task_id = db.execute(sa.select(Outbox.task_id).where(Outbox.id == row_id)).scalar_one()
-    # One write on its own: a read first would make SQLite refuse it if the bot wrote between.
-    with database.begin() as db:
-        # Scheduled for now, key included, so later re-plans see the same calendar as Slack.
-        db.execute(
-            sa.update(Outbox)
-            .where(Outbox.id == row_id)
-            .values(due_at=now, unique_key=f"checkin:{task_id}:{now.isoformat()}")
-        )
 
 
 def test_checkin_after_approval_is_answered_in_place_and_risk_reaches_the_lead(
     slack_sandbox: SandboxServer, http_slack: Deliverer, database: sa.Engine
 ) -> None:
-    brief = _brief_sent(slack_sandbox, http_slack)
-    _restate(slack_sandbox, http_slack, brief, GENUINE, opened=2)
-    _click(http_slack, LEAD, "review_approve", _review(slack_sandbox))
+    brief = send_brief(slack_sandbox, http_slack)
+    restate(slack_sandbox, http_slack, brief, GENUINE, opened=2)
+    click(http_slack, LEAD, "review_approve", wait_for_review(slack_sandbox))
     approved = slack_sandbox.wait_for_call("chat.postMessage", count=4, timeout=10)[-1]
     assert "the first is" in approved.params["text"]
-    [first] = _pending_checkins(database)
+    [first] = pending_checkins(database)
 
-    _make_due(database, first)
-    checkins = [
-        c
-        for c in slack_sandbox.wait_for_call("chat.postMessage", count=5, timeout=10)
-        if "How is" in str(c.params.get("blocks"))
-    ]
-    [checkin] = checkins
+    make_due(database, first)
+    slack_sandbox.wait_for_call("chat.postMessage", count=5, timeout=10)
+    [checkin] = posts(slack_sandbox, OutboxKind.CHECKIN)
     assert checkin.params["channel"] == OWNER
     # Sending it queued the next one at once, so an owner's silence never ends the rhythm.
-    _wait_until(lambda: len(_pending_checkins(database)) == 1)
-    [second] = _pending_checkins(database)
+    wait_until(lambda: len(pending_checkins(database)) == 1)
+    [second] = pending_checkins(database)
     assert second != first
-    _click(http_slack, "U0SBTOM01", "checkin_on_track", checkin)
+    click(http_slack, "U0SBTOM01", "checkin_on_track", checkin)
     assert (
         "Only" in slack_sandbox.wait_for_call("chat.postEphemeral", timeout=10)[-1].params["text"]
     )
 
-    _click(http_slack, OWNER, "checkin_at_risk", checkin)
+    click(http_slack, OWNER, "checkin_at_risk", checkin)
     # Restatement, review and brief (now live, with "Report progress") were edited before.
     edits = slack_sandbox.wait_for_call("chat.update", count=4, timeout=10)
     assert edits[-1].params["ts"] == checkin.response["ts"]
@@ -102,7 +75,7 @@ def test_checkin_after_approval_is_answered_in_place_and_risk_reaches_the_lead(
         assert answers == [CheckinAnswer.AT_RISK]
     # At risk tightens the rhythm to daily: the queued check-in gave way to one on the new
     # rhythm, still exactly one.
-    [third] = _pending_checkins(database)
+    [third] = pending_checkins(database)
     with database.connect() as db:
         rhythm, was = db.execute(sa.select(Task.rhythm, Task.tightened_from)).one()
         assert rhythm == Rhythm.DAILY and was is not None and was != Rhythm.DAILY
@@ -113,13 +86,13 @@ def test_checkin_after_approval_is_answered_in_place_and_risk_reaches_the_lead(
 def test_owner_reports_unasked_and_settings_are_checked_inline(
     slack_sandbox: SandboxServer, http_slack: Deliverer, database: sa.Engine
 ) -> None:
-    brief = _brief_sent(slack_sandbox, http_slack)
-    _restate(slack_sandbox, http_slack, brief, GENUINE, opened=2)
-    _click(http_slack, LEAD, "review_approve", _review(slack_sandbox))
+    brief = send_brief(slack_sandbox, http_slack)
+    restate(slack_sandbox, http_slack, brief, GENUINE, opened=2)
+    click(http_slack, LEAD, "review_approve", wait_for_review(slack_sandbox))
     slack_sandbox.wait_for_call("chat.update", count=3, timeout=10)
 
     # "Report progress" on the live brief opens the update modal for that task.
-    _click(http_slack, OWNER, "brief_report", brief)
+    click(http_slack, OWNER, "brief_report", brief)
     modal = slack_sandbox.wait_for_call("views.open", count=3, timeout=10)[-1]
     assert modal.ok, modal.response
     view_id = modal.response["view"]["id"]
@@ -194,12 +167,12 @@ def test_owner_reports_unasked_and_settings_are_checked_inline(
 
 def _next_checkin(sandbox: SandboxServer, database: sa.Engine, seen: int) -> Any:
     """Make the queued check-in due and return it once Slack has it (the `seen`+1-th)."""
-    wait_until(lambda: len(_pending_checkins(database)) == 1)
-    [row] = _pending_checkins(database)
-    _make_due(database, row)
+    wait_until(lambda: len(pending_checkins(database)) == 1)
+    [row] = pending_checkins(database)
+    make_due(database, row)
 
     def checkins() -> list[Any]:
-        return [c for c in sandbox.calls_to("chat.postMessage") if "How is" in str(c.params)]
+        return posts(sandbox, OutboxKind.CHECKIN)
 
     wait_until(lambda: len(checkins()) == seen + 1)
 
@@ -226,24 +199,20 @@ def _dm_texts(sandbox: SandboxServer, user: str) -> str:
 def test_alert_actions_snooze_and_done_work_through_slack(
     slack_sandbox: SandboxServer, http_slack: Deliverer, database: sa.Engine
 ) -> None:
-    brief = _brief_sent(slack_sandbox, http_slack)
-    _restate(slack_sandbox, http_slack, brief, GENUINE, opened=2)
-    _click(http_slack, LEAD, "review_approve", _review(slack_sandbox))
+    brief = send_brief(slack_sandbox, http_slack)
+    restate(slack_sandbox, http_slack, brief, GENUINE, opened=2)
+    click(http_slack, LEAD, "review_approve", wait_for_review(slack_sandbox))
     first = _next_checkin(slack_sandbox, database, seen=0)
-    _click(http_slack, OWNER, "checkin_blocked", first)
+    click(http_slack, OWNER, "checkin_blocked", first)
 
     def alerts() -> list[Any]:
-        return [
-            c
-            for c in slack_sandbox.calls_to("chat.postMessage")
-            if c.params["channel"] == LEAD and ":warning:" in c.params["text"]
-        ]
+        return posts(slack_sandbox, OutboxKind.ESCALATION, LEAD)
 
     wait_until(lambda: len(alerts()) == 1)
     alert = alerts()[0]
 
     # Reply: the owner gets the lead's words.
-    _click(http_slack, LEAD, "alert_reply", alert)
+    click(http_slack, LEAD, "alert_reply", alert)
     reply = _opened(slack_sandbox, 3)
     assert http_slack.view_submission(LEAD, reply, {"note": {"value": ""}}).ack == {
         "response_action": "errors",
@@ -253,7 +222,7 @@ def test_alert_actions_snooze_and_done_work_through_slack(
     wait_until(lambda: "I'll call Finance today" in _dm_texts(slack_sandbox, OWNER))
 
     # Extend due date: a past day is refused inline, a later one reaches the owner.
-    _click(http_slack, LEAD, "alert_extend", alert)
+    click(http_slack, LEAD, "alert_extend", alert)
     extend = _opened(slack_sandbox, 4)
     past = http_slack.view_submission(LEAD, extend, {"date": {"value": "2020-01-01"}})
     assert past.ack == {"response_action": "errors", "errors": {"date": "Pick a day after today."}}
@@ -283,7 +252,7 @@ def test_alert_actions_snooze_and_done_work_through_slack(
 
     # Done: a summary is required and a link must be a link; then the lead is told.
     third = _next_checkin(slack_sandbox, database, seen=2)
-    _click(http_slack, OWNER, "checkin_done", third)
+    click(http_slack, OWNER, "checkin_done", third)
     done = _opened(slack_sandbox, 5)
     assert http_slack.view_submission(OWNER, done, {"summary": {"value": ""}}).ack == {
         "response_action": "errors",
@@ -324,10 +293,10 @@ def test_alert_actions_snooze_and_done_work_through_slack(
     assert "Deck sent to Acme" in texts(question.params["blocks"])
     with database.connect() as db:
         assert db.execute(sa.select(Task.state)).scalar_one() == TaskState.AWAITING_ACCEPTANCE
-    assert _pending_checkins(database) == []
+    assert pending_checkins(database) == []
 
     # Reopen asks what is missing; an empty answer is refused inline.
-    _click(http_slack, LEAD, "done_reopen", question)
+    click(http_slack, LEAD, "done_reopen", question)
     reopen = _opened(slack_sandbox, 6)
     assert http_slack.view_submission(LEAD, reopen, {"note": {"value": ""}}).ack == {
         "response_action": "errors",
@@ -335,11 +304,11 @@ def test_alert_actions_snooze_and_done_work_through_slack(
     }
 
     # The lead accepts, then says thanks in the owner's DM and the update channel.
-    _click(http_slack, OWNER, "done_accept", question)
+    click(http_slack, OWNER, "done_accept", question)
     assert (
         "Only" in slack_sandbox.wait_for_call("chat.postEphemeral", timeout=10)[-1].params["text"]
     )
-    _click(http_slack, LEAD, "done_accept", question)
+    click(http_slack, LEAD, "done_accept", question)
 
     def accepted() -> bool:
         return any(
@@ -348,7 +317,7 @@ def test_alert_actions_snooze_and_done_work_through_slack(
         )
 
     wait_until(accepted)
-    _click(http_slack, LEAD, "done_thanks", question)
+    click(http_slack, LEAD, "done_thanks", question)
     thanks = _opened(slack_sandbox, 7)
     sent_thanks = http_slack.view_submission(
         LEAD,

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from sandbox.server import SandboxServer
-from tests.e2e.process import BotProcess
+from tests.helpers.process import BotProcess
 
 pytestmark = pytest.mark.e2e
 

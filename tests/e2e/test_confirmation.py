@@ -2,85 +2,33 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 import sqlalchemy as sa
 
 from bot.domain.types import RestatementOutcome, TaskState
-from sandbox.deliver import Deliverer, Delivery
-from sandbox.records import Call
+from sandbox.deliver import Deliverer
 from sandbox.server import SandboxServer
 from storage.models import AuditEvent, Restatement, Task
-from tests.e2e.flows import LEAD, OWNER, submit, texts
+from tests.helpers.flows import (
+    GENUINE,
+    LEAD,
+    OWNER,
+    click,
+    restate,
+    send_brief,
+    stale_click,
+    texts,
+    wait_for_review,
+)
 
 pytestmark = pytest.mark.e2e
 
-GENUINE = {
-    "what": "A short deck that argues for renewing Acme without a price rise, ready for finance.",
-    "how": "Pull their usage numbers, compare with the rival's offer, draft with Tom, then "
-    "review with you before finance sees it.",
-    "why": "If Acme walks we lose our biggest logo and the reference it gives us in retail.",
-    "estimate": "4",
-}
 COPIED = {
     "what": "Keep Acme at a flat price; they are weighing a competitor.",
     "how": "A 10-slide deck signed off by finance.",
     "why": "Keep Acme at a flat price; they are weighing a competitor.",
     "estimate": "4",
 }
-
-
-def _message_ts(call: Call) -> dict[str, Any]:
-    return {"ts": call.response["ts"]}
-
-
-def _brief_sent(sandbox: SandboxServer, slack: Deliverer) -> Call:
-    assert submit(sandbox, slack).ack in (None, {})
-    posts = sandbox.wait_for_call("chat.postMessage", count=2, timeout=10)
-    return next(call for call in posts if call.params["channel"] == OWNER)
-
-
-def _click(slack: Deliverer, user: str, action: str, message: Call) -> Delivery:
-    return slack.block_action(
-        user, action, message=_message_ts(message), channel_id=message.response["channel"]
-    )
-
-
-def _stale_click(slack: Deliverer, user: str, action: str, message: Call) -> Delivery:
-    """A click from an old rendering of `message`, sent before Slack showed the edit."""
-    button = next(
-        element
-        for block in message.params["blocks"]
-        if block["type"] == "actions"
-        for element in block["elements"]
-        if element["action_id"] == action
-    )
-    return slack.block_action(
-        user, action, value=button["value"], channel_id=message.response["channel"]
-    )
-
-
-def _restate(
-    sandbox: SandboxServer, slack: Deliverer, brief: Call, values: dict[str, str], opened: int
-) -> Delivery:
-    _click(slack, OWNER, "brief_confirm", brief)
-    modal = sandbox.wait_for_call("views.open", count=opened, timeout=10)[-1]
-    assert modal.ok, modal.response
-    view_id = modal.response["view"]["id"]
-    return slack.view_submission(
-        OWNER, view_id, {block: {"value": value} for block, value in values.items()}
-    )
-
-
-def _review(sandbox: SandboxServer, count: int = 1) -> Call:
-    """The lead's `count`-th review message, once it has been posted."""
-    posts = sandbox.wait_for_call("chat.postMessage", count=2 + count, timeout=10)
-    while True:
-        reviews = [c for c in posts if c.params["channel"] == LEAD and "restated" in str(c.params)]
-        if len(reviews) >= count:
-            return reviews[count - 1]
-        posts = sandbox.wait_for_call("chat.postMessage", count=len(posts) + 1, timeout=10)
 
 
 def _ephemeral_text(sandbox: SandboxServer, count: int) -> str:
@@ -91,16 +39,16 @@ def _ephemeral_text(sandbox: SandboxServer, count: int) -> str:
 def test_copied_restatement_is_refused_then_own_words_reach_the_lead_who_approves(
     slack_sandbox: SandboxServer, http_slack: Deliverer, database: sa.Engine
 ) -> None:
-    brief = _brief_sent(slack_sandbox, http_slack)
-    copied = _restate(slack_sandbox, http_slack, brief, COPIED, opened=2)
+    brief = send_brief(slack_sandbox, http_slack)
+    copied = restate(slack_sandbox, http_slack, brief, COPIED, opened=2)
     assert copied.ack is not None and copied.ack["response_action"] == "errors"
     assert "own words" in " ".join(copied.ack["errors"].values())
-    short = _restate(slack_sandbox, http_slack, brief, GENUINE | {"why": "Big client."}, opened=3)
+    short = restate(slack_sandbox, http_slack, brief, GENUINE | {"why": "Big client."}, opened=3)
     assert short.ack is not None and "why" in short.ack["errors"]
 
-    accepted = _restate(slack_sandbox, http_slack, brief, GENUINE, opened=4)
+    accepted = restate(slack_sandbox, http_slack, brief, GENUINE, opened=4)
     assert accepted.ack in (None, {}), accepted.ack
-    review = _review(slack_sandbox)
+    review = wait_for_review(slack_sandbox)
     shown = texts(review.params["blocks"])
     assert "biggest logo" in shown and "Keep Acme at a flat price" in shown
     assert "Estimate:" in shown
@@ -108,7 +56,7 @@ def test_copied_restatement_is_refused_then_own_words_reach_the_lead_who_approve
     assert edit.params["ts"] == brief.response["ts"]
     assert "You confirmed" in edit.params["text"]
 
-    _click(http_slack, LEAD, "review_approve", review)
+    click(http_slack, LEAD, "review_approve", review)
     updates = slack_sandbox.wait_for_call("chat.update", count=3, timeout=10)
     [review_edit] = [u for u in updates[1:] if "You approved" in u.params["text"]]
     assert review_edit.params["ts"] == review.response["ts"]
@@ -130,10 +78,10 @@ def test_copied_restatement_is_refused_then_own_words_reach_the_lead_who_approve
 def test_clarify_starts_a_second_round_with_the_note(
     slack_sandbox: SandboxServer, http_slack: Deliverer, database: sa.Engine
 ) -> None:
-    brief = _brief_sent(slack_sandbox, http_slack)
-    _restate(slack_sandbox, http_slack, brief, GENUINE, opened=2)
-    review = _review(slack_sandbox)
-    _click(http_slack, LEAD, "review_clarify", review)
+    brief = send_brief(slack_sandbox, http_slack)
+    restate(slack_sandbox, http_slack, brief, GENUINE, opened=2)
+    review = wait_for_review(slack_sandbox)
+    click(http_slack, LEAD, "review_clarify", review)
     note_modal = slack_sandbox.wait_for_call("views.open", count=3, timeout=10)[-1]
     assert note_modal.ok, note_modal.response
     note = "The deck is for their CFO: <!here> lead with cost."
@@ -147,11 +95,11 @@ def test_clarify_starts_a_second_round_with_the_note(
     assert "&lt;!here&gt;" in texts(clarification.params["blocks"])
     assert "<!here>" not in texts(clarification.params["blocks"])
 
-    second = _restate(slack_sandbox, http_slack, clarification, GENUINE, opened=4)
+    second = restate(slack_sandbox, http_slack, clarification, GENUINE, opened=4)
     assert second.ack in (None, {}), second.ack
     round_two = slack_sandbox.calls_to("views.open")[-1]
     assert "round 2" in texts(round_two.params["view"]["blocks"])
-    _review(slack_sandbox, count=2)
+    wait_for_review(slack_sandbox, count=2)
     with database.connect() as db:
         rounds = db.execute(sa.select(Restatement.round, Restatement.outcome)).all()
         assert [(r.round, r.outcome) for r in rounds] == [
@@ -164,19 +112,19 @@ def test_clarify_starts_a_second_round_with_the_note(
 def test_cancel_tells_the_owner_and_later_clicks_change_nothing(
     slack_sandbox: SandboxServer, http_slack: Deliverer, database: sa.Engine
 ) -> None:
-    brief = _brief_sent(slack_sandbox, http_slack)
-    _restate(slack_sandbox, http_slack, brief, GENUINE, opened=2)
-    review = _review(slack_sandbox)
-    _click(http_slack, LEAD, "review_cancel", review)
+    brief = send_brief(slack_sandbox, http_slack)
+    restate(slack_sandbox, http_slack, brief, GENUINE, opened=2)
+    review = wait_for_review(slack_sandbox)
+    click(http_slack, LEAD, "review_cancel", review)
     posts = slack_sandbox.wait_for_call("chat.postMessage", count=4, timeout=10)
     assert "cancelled" in posts[-1].params["text"] and posts[-1].params["channel"] == OWNER
     edits = slack_sandbox.wait_for_call("chat.update", count=3, timeout=10)
     assert all("blocks" in e.params and "actions" not in str(e.params["blocks"]) for e in edits)
     with pytest.raises(ValueError, match="has no element"):
-        _click(http_slack, LEAD, "review_approve", review)  # the buttons are gone
-    _stale_click(http_slack, LEAD, "review_approve", review)
+        click(http_slack, LEAD, "review_approve", review)  # the buttons are gone
+    stale_click(http_slack, LEAD, "review_approve", review)
     assert "cancelled" in _ephemeral_text(slack_sandbox, 1).lower()
-    _stale_click(http_slack, OWNER, "brief_confirm", brief)
+    stale_click(http_slack, OWNER, "brief_confirm", brief)
     assert "cancelled" in _ephemeral_text(slack_sandbox, 2).lower()
     with database.connect() as db:
         assert db.execute(sa.select(Task.state)).scalar_one() == TaskState.CANCELLED
@@ -185,16 +133,16 @@ def test_cancel_tells_the_owner_and_later_clicks_change_nothing(
 def test_only_the_right_person_can_act(
     slack_sandbox: SandboxServer, http_slack: Deliverer, database: sa.Engine
 ) -> None:
-    brief = _brief_sent(slack_sandbox, http_slack)
-    _click(http_slack, "U0SBTOM01", "brief_confirm", brief)
+    brief = send_brief(slack_sandbox, http_slack)
+    click(http_slack, "U0SBTOM01", "brief_confirm", brief)
     assert _ephemeral_text(slack_sandbox, 1) == f"Only <@{OWNER}> can do this."
-    _click(http_slack, LEAD, "brief_confirm", brief)
+    click(http_slack, LEAD, "brief_confirm", brief)
     assert _ephemeral_text(slack_sandbox, 2) == f"Only <@{OWNER}> can do this."
-    _restate(slack_sandbox, http_slack, brief, GENUINE, opened=2)
-    review = _review(slack_sandbox)
-    _click(http_slack, OWNER, "review_approve", review)
+    restate(slack_sandbox, http_slack, brief, GENUINE, opened=2)
+    review = wait_for_review(slack_sandbox)
+    click(http_slack, OWNER, "review_approve", review)
     assert _ephemeral_text(slack_sandbox, 3) == f"Only <@{LEAD}> can do this."
-    _click(http_slack, "U0SBTOM01", "review_cancel", review)
+    click(http_slack, "U0SBTOM01", "review_cancel", review)
     assert _ephemeral_text(slack_sandbox, 4) == f"Only <@{LEAD}> can do this."
     with database.connect() as db:
         assert db.execute(sa.select(Task.state)).scalar_one() == TaskState.AWAITING_APPROVAL
@@ -204,18 +152,18 @@ def test_every_action_refuses_the_wrong_person(
     slack_sandbox: SandboxServer, http_slack: Deliverer, database: sa.Engine
 ) -> None:
     tom = "U0SBTOM01"
-    brief = _brief_sent(slack_sandbox, http_slack)
+    brief = send_brief(slack_sandbox, http_slack)
     refusals = 0
     for user, action, holder in (
         (tom, "brief_question", OWNER),
         (LEAD, "brief_decline", OWNER),
         (tom, "brief_decline", OWNER),
     ):
-        _click(http_slack, user, action, brief)
+        click(http_slack, user, action, brief)
         refusals += 1
         assert _ephemeral_text(slack_sandbox, refusals) == f"Only <@{holder}> can do this."
-    _restate(slack_sandbox, http_slack, brief, GENUINE, opened=2)
-    review = _review(slack_sandbox)
+    restate(slack_sandbox, http_slack, brief, GENUINE, opened=2)
+    review = wait_for_review(slack_sandbox)
     for user, action in (
         (OWNER, "review_clarify"),
         (tom, "review_clarify"),
@@ -223,7 +171,7 @@ def test_every_action_refuses_the_wrong_person(
         (tom, "review_reassign"),
         (OWNER, "review_cancel"),
     ):
-        _click(http_slack, user, action, review)
+        click(http_slack, user, action, review)
         refusals += 1
         assert _ephemeral_text(slack_sandbox, refusals) == f"Only <@{LEAD}> can do this."
     assert len(slack_sandbox.calls_to("views.open")) == 2  # no modal opened for anyone refused
@@ -237,12 +185,12 @@ def test_restatement_text_cannot_ping_or_link_in_the_review(
     slack_sandbox: SandboxServer, http_slack: Deliverer
 ) -> None:
     evil = " <!channel> <https://evil.example|your bank> & <@U0SBTOM01>"
-    brief = _brief_sent(slack_sandbox, http_slack)
+    brief = send_brief(slack_sandbox, http_slack)
     values = {key: value + evil for key, value in GENUINE.items() if key != "estimate"}
     values |= {"estimate": "4", "risks": "Legal" + evil, "ideas": "Ask Priya" + evil}
-    accepted = _restate(slack_sandbox, http_slack, brief, values, opened=2)
+    accepted = restate(slack_sandbox, http_slack, brief, values, opened=2)
     assert accepted.ack in (None, {}), accepted.ack
-    review = _review(slack_sandbox)
+    review = wait_for_review(slack_sandbox)
     shown = texts(review.params["blocks"], only="mrkdwn") + review.params["text"]
     assert shown.count("&lt;!channel&gt;") == 5  # what, how, why, risks, ideas
     assert "<!channel>" not in shown and "<https://evil" not in shown

@@ -9,8 +9,7 @@ from bot.domain.types import TaskState
 from sandbox.deliver import Deliverer
 from sandbox.server import SandboxServer
 from storage.models import AuditEvent, Task
-from tests.e2e.flows import INJECTION, LEAD, OWNER, texts
-from tests.e2e.test_confirmation import _brief_sent, _click
+from tests.helpers.flows import INJECTION, LEAD, OWNER, click, send_brief, texts
 
 pytestmark = pytest.mark.e2e
 
@@ -27,8 +26,8 @@ def _fill_note(sandbox: SandboxServer, slack: Deliverer, user: str, opened: int,
 def test_question_reaches_the_lead_and_the_reply_lands_in_the_brief_thread(
     slack_sandbox: SandboxServer, http_slack: Deliverer, database: sa.Engine
 ) -> None:
-    brief = _brief_sent(slack_sandbox, http_slack)
-    _click(http_slack, OWNER, "brief_question", brief)
+    brief = send_brief(slack_sandbox, http_slack)
+    click(http_slack, OWNER, "brief_question", brief)
     _fill_note(slack_sandbox, http_slack, OWNER, 2, f"Can I involve Priya? {INJECTION}")
     posts = slack_sandbox.wait_for_call("chat.postMessage", count=4, timeout=10)
     question = next(
@@ -39,10 +38,10 @@ def test_question_reaches_the_lead_and_the_reply_lands_in_the_brief_thread(
     echo = next(c for c in posts if c.params.get("thread_ts") == brief.response["ts"])
     assert "You asked" in echo.params["text"]
 
-    _click(http_slack, "U0SBTOM01", "question_reply", question)
+    click(http_slack, "U0SBTOM01", "question_reply", question)
     tom = slack_sandbox.wait_for_call("chat.postEphemeral", timeout=10)[-1]
     assert tom.params["text"] == f"Only <@{LEAD}> can do this."
-    _click(http_slack, LEAD, "question_reply", question)
+    click(http_slack, LEAD, "question_reply", question)
     _fill_note(slack_sandbox, http_slack, LEAD, 3, "Yes, Priya knows their stack.")
     replies = slack_sandbox.wait_for_call("chat.postMessage", count=5, timeout=10)
     answer = replies[-1]
@@ -58,8 +57,8 @@ def test_question_reaches_the_lead_and_the_reply_lands_in_the_brief_thread(
 def test_decline_tells_the_lead_who_can_then_cancel(
     slack_sandbox: SandboxServer, http_slack: Deliverer, database: sa.Engine
 ) -> None:
-    brief = _brief_sent(slack_sandbox, http_slack)
-    _click(http_slack, OWNER, "brief_decline", brief)
+    brief = send_brief(slack_sandbox, http_slack)
+    click(http_slack, OWNER, "brief_decline", brief)
     _fill_note(
         slack_sandbox, http_slack, OWNER, 2, f"On the Globex launch until the 15th {INJECTION}"
     )
@@ -82,7 +81,7 @@ def test_decline_tells_the_lead_who_can_then_cancel(
         assert task.state == TaskState.DECLINED
         assert task.decline_reason.startswith("On the Globex launch")
 
-    _click(http_slack, LEAD, "review_cancel", declined)
+    click(http_slack, LEAD, "review_cancel", declined)
     notices = slack_sandbox.wait_for_call("chat.postMessage", count=4, timeout=10)
     assert notices[-1].params["channel"] == OWNER and "cancelled" in notices[-1].params["text"]
     with database.connect() as db:
@@ -92,11 +91,11 @@ def test_decline_tells_the_lead_who_can_then_cancel(
 def test_reassign_after_a_decline_sends_the_brief_to_the_new_owner(
     slack_sandbox: SandboxServer, http_slack: Deliverer, database: sa.Engine
 ) -> None:
-    brief = _brief_sent(slack_sandbox, http_slack)
-    _click(http_slack, OWNER, "brief_decline", brief)
+    brief = send_brief(slack_sandbox, http_slack)
+    click(http_slack, OWNER, "brief_decline", brief)
     _fill_note(slack_sandbox, http_slack, OWNER, 2, "I'm on the Globex launch until the 15th.")
     declined = slack_sandbox.wait_for_call("chat.postMessage", count=3, timeout=10)[-1]
-    _click(http_slack, LEAD, "review_reassign", declined)
+    click(http_slack, LEAD, "review_reassign", declined)
     modal = slack_sandbox.wait_for_call("views.open", count=3, timeout=10)[-1]
     assert modal.ok, modal.response
     view_id = modal.response["view"]["id"]
@@ -122,7 +121,7 @@ def test_reassign_after_a_decline_sends_the_brief_to_the_new_owner(
     assert any("was reassigned to" in e.params["text"] for e in edits)
     assert any("You reassigned" in e.params["text"] for e in edits)
 
-    _click(http_slack, OWNER, "brief_confirm", new_brief)
+    click(http_slack, OWNER, "brief_confirm", new_brief)
     refused_old = slack_sandbox.wait_for_call("chat.postEphemeral", timeout=10)[-1]
     assert refused_old.params["text"] == f"Only <@{priya}> can do this."
     with database.connect() as db:

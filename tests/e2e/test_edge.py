@@ -24,9 +24,8 @@ from bot.views.review import APPROVE_ACTION
 from sandbox.deliver import Deliverer
 from sandbox.server import SandboxServer
 from sandbox.transport import Outgoing, Transport
-from tests.e2e.conftest import BotFactory
-from tests.e2e.flows import LEAD, wait_until
-from tests.e2e.process import BotProcess
+from tests.helpers.flows import LEAD, wait_until
+from tests.helpers.process import BotFactory, BotProcess
 
 TEAM = "T0SANDBOX"
 OTHER_TEAM = "T0OTHER01"

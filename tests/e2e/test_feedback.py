@@ -24,8 +24,8 @@ from sandbox.records import Call
 from sandbox.server import SandboxServer
 from storage import repositories as repo
 from storage.models import Outbox, Survey, SurveyResponse
-from tests.e2e.flows import LEAD, OWNER, texts, wait_until
-from tests.e2e.test_confirmation import _click, _stale_click
+from tests.helpers.flows import LEAD, OWNER, click, stale_click, texts, wait_until
+from tests.helpers.messages import posts
 
 pytestmark = pytest.mark.e2e
 
@@ -80,17 +80,13 @@ def _requests(sandbox: SandboxServer, user: str) -> list[Call]:
 
 
 def _results(sandbox: SandboxServer) -> list[Call]:
-    return [
-        c
-        for c in sandbox.calls_to("chat.postMessage")
-        if c.params.get("channel") == LEAD and "Feedback on" in str(c.params.get("text"))
-    ]
+    return posts(sandbox, OutboxKind.FEEDBACK, LEAD)
 
 
 def _open_survey(sandbox: SandboxServer, slack: Deliverer, user: str) -> dict[str, Any]:
     """The user clicks Give feedback on their survey DM; returns the modal Slack shows."""
     opened = len(sandbox.calls_to("views.open"))
-    _click(slack, user, SURVEY_OPEN_ACTION, _requests(sandbox, user)[0])
+    click(slack, user, SURVEY_OPEN_ACTION, _requests(sandbox, user)[0])
     call = sandbox.wait_for_call("views.open", count=opened + 1, timeout=10)[-1]
     assert call.ok, call.response
     return dict(call.response["view"])
@@ -140,8 +136,8 @@ def test_project_close_surveys_anonymity_results_feedback_and_export(
     assert again is not None and "already received" in again["errors"]["clarity"]
     # Another person can't open it; the owner can't answer twice.
     # (The DM has become a thank-you without the button: these are clicks on the old one.)
-    _stale_click(http_slack, PRIYA, SURVEY_OPEN_ACTION, _requests(slack_sandbox, OWNER)[0])
-    _stale_click(http_slack, OWNER, SURVEY_OPEN_ACTION, _requests(slack_sandbox, OWNER)[0])
+    stale_click(http_slack, PRIYA, SURVEY_OPEN_ACTION, _requests(slack_sandbox, OWNER)[0])
+    stale_click(http_slack, OWNER, SURVEY_OPEN_ACTION, _requests(slack_sandbox, OWNER)[0])
     wait_until(lambda: len(slack_sandbox.calls_to("chat.postEphemeral")) >= 2)
     notes = [c.params["text"] for c in slack_sandbox.calls_to("chat.postEphemeral")]
     assert any("only they can answer" in n for n in notes)
@@ -219,7 +215,7 @@ def _values(answers: dict[str, str]) -> dict[str, dict[str, Any]]:
     return {block: {block: value} for block, value in answers.items()}
 
 
-def _make_due(database: sa.Engine, where: Any) -> None:
+def make_due(database: sa.Engine, where: Any) -> None:
     """Queued rows matching `where` become due now, as if their day had come."""
     with database.begin() as db:
         db.execute(sa.update(Outbox).where(where).values(due_at=datetime.now(UTC)))
@@ -248,7 +244,7 @@ def test_reminders_then_the_round_closes_after_a_week_with_what_arrived(
             .all()
         )
     assert len(reminders) == 4  # two for the owner, two for the lead
-    _make_due(database, Outbox.id.in_(reminders))
+    make_due(database, Outbox.id.in_(reminders))
     wait_until(lambda: len(_requests(slack_sandbox, OWNER)) == 3)
     owner_texts = [str(c.params["text"]) for c in _requests(slack_sandbox, OWNER)]
     # Both were made due at once here, so they may arrive in either order.
@@ -261,7 +257,7 @@ def test_reminders_then_the_round_closes_after_a_week_with_what_arrived(
     assert http_slack.view_submission(LEAD, modal["id"], lead_values).ack in (None, {})
     with database.begin() as db:
         db.execute(sa.update(Survey).values(closes_at=datetime.now(UTC) - timedelta(seconds=1)))
-    _make_due(database, Outbox.kind == OutboxKind.FEEDBACK)
+    make_due(database, Outbox.kind == OutboxKind.FEEDBACK)
     wait_until(lambda: len(_results(slack_sandbox)) == 1)
     report = texts(_results(slack_sandbox)[0].params["blocks"])
     assert "0 of 1" in report
@@ -273,7 +269,7 @@ def test_reminders_then_the_round_closes_after_a_week_with_what_arrived(
 
     wait_until(lambda: closed() == 3 and _pending(database) == 0)
     # A late click on the old button is refused and says the survey closed.
-    _stale_click(http_slack, OWNER, SURVEY_OPEN_ACTION, _requests(slack_sandbox, OWNER)[0])
+    stale_click(http_slack, OWNER, SURVEY_OPEN_ACTION, _requests(slack_sandbox, OWNER)[0])
     wait_until(
         lambda: any(
             "closed" in c.params["text"] for c in slack_sandbox.calls_to("chat.postEphemeral")

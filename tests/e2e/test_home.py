@@ -18,7 +18,7 @@ from sandbox.deliver import Deliverer
 from sandbox.server import SandboxServer
 from storage import repositories as repo
 from storage.models import Person, StatusUpdate
-from tests.e2e.flows import LEAD, OWNER, open_modal, texts, wait_until
+from tests.helpers.flows import LEAD, OWNER, open_modal, texts, wait_until
 
 pytestmark = pytest.mark.e2e
 

@@ -17,19 +17,24 @@ from sandbox.records import Call
 from sandbox.server import SandboxServer
 from storage.db import make_engine
 from storage.models import AuditEvent, Outbox, StatusUpdate, Task
-from tests.e2e.conftest import BotFactory
-from tests.e2e.flows import LEAD, OWNER, open_modal, values, wait_until
-from tests.e2e.process import BotProcess
-from tests.e2e.test_checkins import _make_due, _pending_checkins
-from tests.e2e.test_confirmation import (
+from tests.helpers.flows import (
     GENUINE,
-    _brief_sent,
-    _click,
-    _restate,
-    _review,
-    _stale_click,
+    LEAD,
+    OWNER,
+    click,
+    make_due,
+    open_modal,
+    pending_checkins,
+    restate,
+    send_brief,
+    stale_click,
+    values,
+    wait_for_review,
+    wait_until,
 )
-from tests.pg import postgres_url, throwaway_database, throwaway_schema
+from tests.helpers.messages import posts, wait_for_post
+from tests.helpers.pg import postgres_url, throwaway_database, throwaway_schema
+from tests.helpers.process import BotFactory, BotProcess
 
 pytestmark = pytest.mark.e2e
 
@@ -69,14 +74,13 @@ def alerts(engine: sa.Engine) -> int:
 
 def _first_checkin(sandbox: SandboxServer, slack: Deliverer, database: sa.Engine) -> Call:
     """A brief restated, approved, and its first check-in delivered to the owner."""
-    brief = _brief_sent(sandbox, slack)
-    _restate(sandbox, slack, brief, GENUINE, opened=2)
-    _click(slack, LEAD, "review_approve", _review(sandbox))
+    brief = send_brief(sandbox, slack)
+    restate(sandbox, slack, brief, GENUINE, opened=2)
+    click(slack, LEAD, "review_approve", wait_for_review(sandbox))
     sandbox.wait_for_call("chat.postMessage", count=4, timeout=10)
-    [first] = _pending_checkins(database)
-    _make_due(database, first)
-    wait_until(lambda: any("How is" in str(c.params.get("blocks")) for c in _posts(sandbox)))
-    return next(c for c in _posts(sandbox) if "How is" in str(c.params.get("blocks")))
+    [first] = pending_checkins(database)
+    make_due(database, first)
+    return wait_for_post(sandbox, OutboxKind.CHECKIN)
 
 
 def _posts(sandbox: SandboxServer) -> list[Call]:
@@ -84,9 +88,7 @@ def _posts(sandbox: SandboxServer) -> list[Call]:
 
 
 def _lead_alerts(sandbox: SandboxServer) -> list[Call]:
-    return [
-        c for c in _posts(sandbox) if c.params["channel"] == LEAD and ":warning:" in str(c.params)
-    ]
+    return posts(sandbox, OutboxKind.ESCALATION, LEAD)
 
 
 def _no_errors(bot: BotProcess) -> None:
@@ -98,16 +100,16 @@ def test_a_double_tap_on_at_risk_records_one_answer_and_one_alert(
     slack_sandbox: SandboxServer, http_slack: Deliverer, database: sa.Engine, http_bot: BotProcess
 ) -> None:
     checkin = _first_checkin(slack_sandbox, http_slack, database)
-    first = _click(http_slack, OWNER, "checkin_at_risk", checkin)
+    first = click(http_slack, OWNER, "checkin_at_risk", checkin)
     # The same click delivered again (from the message as it was, before the edit).
-    again = _stale_click(http_slack, OWNER, "checkin_at_risk", checkin)
+    again = stale_click(http_slack, OWNER, "checkin_at_risk", checkin)
     assert (first.status, again.status) == (200, 200)
     # Each click is handled before its response: what is stored now is final.
     assert count(database, StatusUpdate) == 1
     assert alerts(database) == 1
     wait_until(lambda: len(_lead_alerts(slack_sandbox)) == 1)
     # Another answer to the answered check-in is refused, privately.
-    _stale_click(http_slack, OWNER, "checkin_blocked", checkin)
+    stale_click(http_slack, OWNER, "checkin_blocked", checkin)
     [told] = slack_sandbox.wait_for_call("chat.postEphemeral", timeout=10)
     assert "already answered" in told.params["text"] and told.params["user"] == OWNER
     assert count(database, StatusUpdate) == 1 and alerts(database) == 1
@@ -159,9 +161,9 @@ def test_concurrent_approve_restatement_and_answers_on_postgres_never_fail(
     slack = Deliverer(slack_sandbox, bot.base_url + "/slack/events")
     database = make_engine(pg_url)
     try:
-        brief = _brief_sent(slack_sandbox, slack)
+        brief = send_brief(slack_sandbox, slack)
         # The restatement modal submitted five times at once.
-        _click(slack, OWNER, "brief_confirm", brief)
+        click(slack, OWNER, "brief_confirm", brief)
         modal = slack_sandbox.wait_for_call("views.open", count=2, timeout=10)[-1]
         shown = copy.deepcopy(slack_sandbox.view(modal.response["view"]["id"]))
         assert shown is not None
@@ -171,24 +173,21 @@ def test_concurrent_approve_restatement_and_answers_on_postgres_never_fail(
             )
         )
         assert [d.status for d in restated] == [200] * TIMES
-        review = _review(slack_sandbox)
+        review = wait_for_review(slack_sandbox)
         assert count(database, AuditEvent, AuditEvent.action == "restated") == 1
 
         # Approve clicked five times at once: one approval, the others told privately.
-        approved = at_once(lambda: _click(slack, LEAD, "review_approve", review))
+        approved = at_once(lambda: click(slack, LEAD, "review_approve", review))
         assert [d.status for d in approved] == [200] * TIMES
         told = slack_sandbox.wait_for_call("chat.postEphemeral", count=TIMES - 1, timeout=10)
         assert all("already approved" in c.params["text"] for c in told)
         assert count(database, AuditEvent, AuditEvent.action == "approved") == 1
 
         # The first check-in, answered At risk five times at once.
-        [first] = _pending_checkins(database)
-        _make_due(database, first)
-        wait_until(
-            lambda: any("How is" in str(c.params.get("blocks")) for c in _posts(slack_sandbox))
-        )
-        checkin = next(c for c in _posts(slack_sandbox) if "How is" in str(c.params.get("blocks")))
-        answered = at_once(lambda: _click(slack, OWNER, "checkin_at_risk", checkin))
+        [first] = pending_checkins(database)
+        make_due(database, first)
+        checkin = wait_for_post(slack_sandbox, OutboxKind.CHECKIN)
+        answered = at_once(lambda: click(slack, OWNER, "checkin_at_risk", checkin))
         assert [d.status for d in answered] == [200] * TIMES
         wait_until(lambda: alerts(database) >= 1)
         assert count(database, StatusUpdate) == 1 and alerts(database) == 1

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.process import BotProcess, free_port
+from tests.helpers.process import BotProcess, free_port
 
 pytestmark = pytest.mark.e2e
 

@@ -18,8 +18,7 @@ from bot.views.help import dm_help_text
 from sandbox.deliver import Deliverer
 from sandbox.faults import FaultKind
 from sandbox.server import SandboxServer
-from tests.e2e.conftest import BotFactory, bot_env
-from tests.e2e.process import BotProcess, free_port
+from tests.helpers.process import BotFactory, BotProcess, bot_env, free_port
 
 pytestmark = pytest.mark.e2e
 

@@ -11,9 +11,8 @@ import sqlalchemy as sa
 from sandbox.deliver import Deliverer
 from sandbox.server import SandboxServer
 from storage.db import make_engine
-from tests.e2e.conftest import BotFactory
-from tests.e2e.process import BotProcess
-from tests.pg import postgres_url, throwaway_database, throwaway_schema
+from tests.helpers.pg import postgres_url, throwaway_database, throwaway_schema
+from tests.helpers.process import BotFactory, BotProcess
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
 

@@ -9,8 +9,7 @@ import pytest
 
 from sandbox.deliver import Deliverer
 from sandbox.server import SandboxServer
-from tests.e2e.conftest import BotFactory
-from tests.e2e.process import BotProcess
+from tests.helpers.process import BotFactory, BotProcess
 
 pytestmark = pytest.mark.e2e
 

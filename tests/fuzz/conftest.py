@@ -11,11 +11,10 @@ import sqlalchemy as sa
 
 from sandbox.server import SandboxServer
 from storage.db import make_engine
-from tests.e2e.conftest import bot_env
-from tests.e2e.process import BotProcess
 from tests.fuzz.corpus import Corpus, RecordingDeliverer, harvest, run_flows, synthesize
 from tests.fuzz.harness import FuzzBot, Stats
 from tests.fuzz.surface import Surface, discover
+from tests.helpers.process import BotProcess, bot_env
 
 STATS = Stats()
 

@@ -27,8 +27,8 @@ from sandbox.server import SandboxServer
 from sandbox.transport import Delivery, EnvelopeType, Outgoing
 from storage import repositories as repo
 from storage.models import Person, Survey, Task
-from tests.e2e.flows import LEAD, OWNER, submit, wait_until
 from tests.fuzz.surface import Kind, Surface, Target
+from tests.helpers.flows import LEAD, OWNER, submit, wait_until
 
 PRIYA, CHLOE, TOM = "U0SBPRIY1", "U0SBCHLO1", "U0SBTOM01"
 PROJECT = "Fuzz Q3"

@@ -27,7 +27,7 @@ from sandbox.deliver import Deliverer
 from sandbox.server import SandboxServer
 from sandbox.transport import EnvelopeType
 from storage.models import Base
-from tests.e2e.process import BotProcess
+from tests.helpers.process import BotProcess
 
 BARRIER_ACTION = "home_show_all"
 BARRIER_VALUE = "fuzz-barrier"

@@ -16,8 +16,7 @@ from bot.services.delegations import SlackUser, create_delegation
 from bot.services.export import TASK_COLUMNS, export_files
 from storage.db import session_scope
 from storage.models import Outbox, Person, Task
-from tests.unit.bot.test_followups import LEAD, MONDAY, OWNER, TEAM, World
-from tests.unit.bot.test_followups import world as world
+from tests.helpers.followups import LEAD, MONDAY, OWNER, TEAM, World
 
 PRIYA = "U0SBPRIY1"
 

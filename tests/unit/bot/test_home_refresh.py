@@ -12,12 +12,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
 
-from bot.domain.brief import BriefInput
 from bot.domain.lifecycle import TRANSITIONS, Action, Transition
 from bot.domain.types import (
     OPEN_STATES,
@@ -31,88 +29,41 @@ from bot.domain.types import (
 from bot.runtime import Runtime
 from bot.services import checkins, completion, confirmation, conversation
 from bot.services.common import Refusal
-from bot.services.delegations import SlackUser, create_delegation
+from bot.services.delegations import SlackUser
 from bot.services.home import compose_home, gather
 from bot.views.home import HomeData, HomeTask
-from bot.views.restatement import RestatementInput
 from storage import repositories as repo
-from storage.db import make_engine, session_scope
-from storage.migrate import upgrade_to_head
+from storage.db import session_scope
 from storage.models import Outbox, Person, Task
 from storage.outbox import ClaimedMessage
-from tests.unit.storage.test_outbox import Clock, _runtime
+from tests.helpers.delegations import (
+    LEAD,
+    LONDON,
+    MONDAY,
+    NEW_OWNER,
+    OTHER_LEAD,
+    OWNER,
+    TEAM,
+    approve,
+    create,
+    ok,
+    open_runtime,
+    restate,
+)
 
-TEAM = "T1"
-LEAD, OWNER, NEW_OWNER, OTHER_LEAD = "ULEAD", "UOWNER", "UNEWOWNER", "UOTHERLEAD"
-MONDAY = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
-LONDON = ZoneInfo("Europe/London")
 Driver = Callable[[Runtime, int], object]
 
 
 @pytest.fixture
 def runtime(tmp_path: Path) -> Iterator[Runtime]:
     """A migrated SQLite database, a manual clock, and four people who have opened Home."""
-    engine = make_engine(f"sqlite:///{tmp_path / 'refresh.sqlite3'}")
-    upgrade_to_head(engine)
-    runtime = _runtime(engine, Clock(MONDAY))
-    with session_scope(runtime.sessions) as session:
-        for user in (LEAD, OWNER, NEW_OWNER, OTHER_LEAD):
-            person = repo.upsert_person(
-                session=session, team_id=TEAM, slack_user_id=user, tz="Europe/London", now=MONDAY
-            )
-            person.home_seen_at = MONDAY
-    yield runtime
-    engine.dispose()
-
-
-def create(runtime: Runtime) -> int:
-    """The lead delegates to the owner, as the brief modal's submit does."""
-    created = create_delegation(
-        runtime=runtime,
-        team_id=TEAM,
-        lead=SlackUser(LEAD, "Lena", tz="Europe/London"),
-        owner=SlackUser(OWNER, "Marc", tz="Europe/London"),
-        brief=BriefInput(
-            owner_id=OWNER,
-            title="Acme renewal deck",
-            goal="Keep Acme for another year",
-            due_date=dt.date(2026, 3, 20),
-        ),
-        lead_tz=LONDON,
-    )
-    return created.task_id
-
-
-def _ok(result: object) -> None:
-    assert result is None, result
-
-
-def restate(runtime: Runtime, task_id: int) -> None:
-    """The owner confirms the brief in their own words."""
-    _ok(
-        confirmation.submit_restatement(
-            runtime=runtime,
-            team_id=TEAM,
-            task_id=task_id,
-            user_id=OWNER,
-            restatement=RestatementInput(
-                what="A slide story showing the value they got this year",
-                how="Pull usage numbers first, then draft with the account team",
-                why="Their budget review starts soon and they need a reason",
-                estimate_days=3,
-            ),
-        )
-    )
-
-
-def approve(runtime: Runtime, task_id: int) -> None:
-    """The lead approves the restatement."""
-    _ok(confirmation.approve(runtime=runtime, team_id=TEAM, task_id=task_id, user_id=LEAD))
+    with open_runtime(tmp_path) as opened:
+        yield opened
 
 
 def clarify(runtime: Runtime, task_id: int) -> None:
     """The lead asks for clarification."""
-    _ok(
+    ok(
         confirmation.clarify(
             runtime=runtime, team_id=TEAM, task_id=task_id, user_id=LEAD, note="More on numbers"
         )
@@ -121,7 +72,7 @@ def clarify(runtime: Runtime, task_id: int) -> None:
 
 def decline(runtime: Runtime, task_id: int) -> None:
     """The owner declines."""
-    _ok(
+    ok(
         conversation.decline(
             runtime=runtime, team_id=TEAM, task_id=task_id, user_id=OWNER, text="No time"
         )
@@ -130,7 +81,7 @@ def decline(runtime: Runtime, task_id: int) -> None:
 
 def reassign(runtime: Runtime, task_id: int) -> None:
     """The lead hands the task to someone else."""
-    _ok(
+    ok(
         confirmation.reassign(
             runtime=runtime,
             team_id=TEAM,
@@ -143,12 +94,12 @@ def reassign(runtime: Runtime, task_id: int) -> None:
 
 def cancel(runtime: Runtime, task_id: int) -> None:
     """The lead cancels."""
-    _ok(confirmation.cancel(runtime=runtime, team_id=TEAM, task_id=task_id, user_id=LEAD))
+    ok(confirmation.cancel(runtime=runtime, team_id=TEAM, task_id=task_id, user_id=LEAD))
 
 
 def mark_done(runtime: Runtime, task_id: int) -> None:
     """The owner marks the work done."""
-    _ok(
+    ok(
         checkins.mark_done(
             runtime=runtime,
             team_id=TEAM,
@@ -162,12 +113,12 @@ def mark_done(runtime: Runtime, task_id: int) -> None:
 
 def accept(runtime: Runtime, task_id: int) -> None:
     """The lead accepts the finished work."""
-    _ok(completion.accept(runtime=runtime, team_id=TEAM, task_id=task_id, user_id=LEAD))
+    ok(completion.accept(runtime=runtime, team_id=TEAM, task_id=task_id, user_id=LEAD))
 
 
 def reopen(runtime: Runtime, task_id: int) -> None:
     """The lead reopens the finished work."""
-    _ok(
+    ok(
         completion.reopen(
             runtime=runtime, team_id=TEAM, task_id=task_id, user_id=LEAD, text="Needs numbers"
         )

@@ -6,14 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
-from bot.domain.types import CheckinAnswer, Health, OutboxKind, OutboxState, TaskState, UpdateSource
+from bot.domain.types import OutboxKind, OutboxState, TaskState
 from bot.runtime import Runtime
 from bot.services.delegations import owner_load
 from bot.services.home import compose_home, gather, refresh_home, refresh_home_and_leads
@@ -21,12 +18,14 @@ from bot.views.home import NeedKind, need_line
 from storage import repositories as repo
 from storage.db import make_engine, session_scope
 from storage.migrate import upgrade_to_head
-from storage.models import Outbox, Person, StatusUpdate
+from storage.models import Outbox, Person
 from storage.outbox import ClaimedMessage
-from tests.unit.storage.test_outbox import Clock, _runtime
+from tests.helpers.clock import NOW, Clock
+from tests.helpers.home import seed_home
+from tests.helpers.runtime import make_runtime
+from tests.helpers.statements import count_statements
 
 TEAM = "T1"
-NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture
@@ -34,92 +33,16 @@ def runtime(tmp_path: Path) -> Iterator[Runtime]:
     """A migrated SQLite database and a fixed clock."""
     engine = make_engine(f"sqlite:///{tmp_path / 'home.sqlite3'}")
     upgrade_to_head(engine)
-    yield _runtime(engine, Clock(NOW))
+    yield make_runtime(engine, Clock(NOW))
     engine.dispose()
 
 
-def _seed(runtime: Runtime, delegated: int) -> None:
-    with session_scope(runtime.sessions) as session:
-        lead = repo.upsert_person(session=session, team_id=TEAM, slack_user_id="ULEAD", now=NOW)
-        owners = [
-            repo.upsert_person(session=session, team_id=TEAM, slack_user_id=f"U{n:03d}", now=NOW)
-            for n in range(20)
-        ]
-        for n in range(delegated):
-            owner = owners[n % len(owners)]
-            task = repo.create_task(
-                session=session,
-                team_id=TEAM,
-                lead_id=lead.id,
-                owner_id=owner.id,
-                title=f"Task {n}",
-                goal="g",
-                due_at=NOW + dt.timedelta(days=n % 9 - 2),
-                due_tz="UTC",
-                now=NOW - dt.timedelta(days=5),
-            )
-            task.state, task.health = TaskState.ACTIVE, Health.ON_TRACK
-            session.add(
-                StatusUpdate(
-                    team_id=TEAM,
-                    task_id=task.id,
-                    person_id=owner.id,
-                    answer=CheckinAnswer.ON_TRACK,
-                    note=f"note {n}",
-                    source=UpdateSource.CHECKIN,
-                    created_at=NOW - dt.timedelta(days=2),
-                )
-            )
-            sent = repo.enqueue_outbox(
-                session=session,
-                team_id=TEAM,
-                kind=OutboxKind.CHECKIN,
-                payload={},
-                due_at=NOW - dt.timedelta(days=1),
-                now=NOW,
-                task_id=task.id,
-            )
-            assert sent is not None
-            sent.state, sent.sent_at = OutboxState.SENT, NOW - dt.timedelta(days=1)
-            repo.enqueue_outbox(
-                session=session,
-                team_id=TEAM,
-                kind=OutboxKind.CHECKIN,
-                payload={},
-                due_at=NOW + dt.timedelta(days=1),
-                now=NOW,
-                task_id=task.id,
-            )
-        mine = repo.create_task(
-            session=session,
-            team_id=TEAM,
-            lead_id=owners[0].id,
-            owner_id=lead.id,
-            title="Brief for the lead",
-            goal="g",
-            due_at=NOW + dt.timedelta(days=3),
-            due_tz="UTC",
-            now=NOW - dt.timedelta(days=1),
-        )
-        assert mine.state is TaskState.AWAITING_CONFIRMATION
-
-
-def _counting(engine: Engine) -> list[str]:
-    statements: list[str] = []
-
-    def count(*args: Any) -> None:
-        statements.append(str(args[2]))
-
-    event.listen(engine, "before_cursor_execute", count)
-    return statements
-
-
 def test_a_lead_with_200_delegations_costs_a_fixed_number_of_statements(runtime: Runtime) -> None:
-    _seed(runtime, 200)
+    seed_home(runtime, 200, team=TEAM)
     with session_scope(runtime.sessions) as session:
         lead = repo.get_person(session=session, team_id=TEAM, slack_user_id="ULEAD")
         assert lead is not None
-        statements = _counting(runtime.engine)
+        statements = count_statements(runtime.engine)
         data = gather(runtime, session, TEAM, lead)
     assert len(statements) == 5, statements
     assert len(data.delegated) == 200 and len(data.assigned) == 1
@@ -133,17 +56,17 @@ def test_a_lead_with_200_delegations_costs_a_fixed_number_of_statements(runtime:
 
 
 def test_the_same_count_with_one_delegation(runtime: Runtime) -> None:
-    _seed(runtime, 1)
+    seed_home(runtime, 1, team=TEAM)
     with session_scope(runtime.sessions) as session:
         lead = repo.get_person(session=session, team_id=TEAM, slack_user_id="ULEAD")
         assert lead is not None
-        statements = _counting(runtime.engine)
+        statements = count_statements(runtime.engine)
         gather(runtime, session, TEAM, lead)
     assert len(statements) == 5
 
 
 def test_refreshes_only_for_home_users_and_coalesce_until_sent(runtime: Runtime) -> None:
-    _seed(runtime, 2)
+    seed_home(runtime, 2, team=TEAM)
     with session_scope(runtime.sessions) as session:
         lead = repo.get_person(session=session, team_id=TEAM, slack_user_id="ULEAD")
         other = repo.get_person(session=session, team_id=TEAM, slack_user_id="U001")
@@ -182,7 +105,7 @@ def test_refreshes_only_for_home_users_and_coalesce_until_sent(runtime: Runtime)
 def test_an_owners_own_capacity_replaces_the_team_limit_for_the_load_warning(
     runtime: Runtime,
 ) -> None:
-    _seed(runtime, 40)  # two open delegations each
+    seed_home(runtime, 40, team=TEAM)  # two open delegations each
     assert owner_load(runtime=runtime, team_id=TEAM, owner_user_id="U001") == (2, 5, False)
     with session_scope(runtime.sessions) as session:
         person = repo.get_person(session=session, team_id=TEAM, slack_user_id="U001")
@@ -193,7 +116,7 @@ def test_an_owners_own_capacity_replaces_the_team_limit_for_the_load_warning(
 
 
 def test_a_change_to_an_owner_refreshes_their_leads_home_too(runtime: Runtime) -> None:
-    _seed(runtime, 3)
+    seed_home(runtime, 3, team=TEAM)
     with session_scope(runtime.sessions) as session:
         lead = repo.get_person(session=session, team_id=TEAM, slack_user_id="ULEAD")
         owner = repo.get_person(session=session, team_id=TEAM, slack_user_id="U001")
@@ -206,7 +129,7 @@ def test_a_change_to_an_owner_refreshes_their_leads_home_too(runtime: Runtime) -
 
 
 def test_a_declined_delegation_needs_the_lead(runtime: Runtime) -> None:
-    _seed(runtime, 1)
+    seed_home(runtime, 1, team=TEAM)
     with session_scope(runtime.sessions) as session:
         lead = repo.get_person(session=session, team_id=TEAM, slack_user_id="ULEAD")
         assert lead is not None

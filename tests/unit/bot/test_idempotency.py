@@ -53,8 +53,9 @@ from storage.models import (
     SurveyResponse,
     Task,
 )
-from tests.pg import postgres_url, throwaway_database, throwaway_schema
-from tests.unit.storage.test_outbox import Clock, _runtime
+from tests.helpers.clock import Clock
+from tests.helpers.pg import postgres_url, throwaway_database, throwaway_schema
+from tests.helpers.runtime import make_runtime
 
 TEAM = "T0SANDBOX"
 LEAD, OWNER, OTHER = "U0SBLENA1", "U0SBMARC1", "U0SBTOM01"
@@ -101,7 +102,7 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
 @pytest.fixture
 def runtime(engine: Engine) -> Runtime:
     """The app's session settings (SQLite begins IMMEDIATE) on a clock at Monday 09:00."""
-    return _runtime(engine, Clock(MONDAY))
+    return make_runtime(engine, Clock(MONDAY))
 
 
 def at_once(call: Callable[[], Any], times: int = TIMES) -> list[Any]:

@@ -19,14 +19,13 @@ import pkgutil
 import re
 import types
 import typing
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from slack_sdk.models.blocks import Block
 
 import bot.views
 from bot.views.home import SECTIONS
@@ -37,12 +36,8 @@ from sandbox.oracle import (
     block_model_problems,
     view_model_problems,
 )
+from tests.helpers.mrkdwn import CHANNELS, SAFE_LINKS, USERS, as_json, foreign_tokens, mrkdwn_texts
 
-# Ids the test hands the views as ids; a mention of any other id came from user text.
-USERS = ("U0LEAD0001", "U0OWNER001", "W0GRID0001")
-CHANNELS = ("C0TEAM0001", "G0PRIV0001")
-# Valid links; a link token to anything else came from user text.
-SAFE_LINKS = ("https://docs.example.com/deck?v=1&page=2", "http://example.org/a_b#c")
 ATTACKS = (
     "<!channel>",
     "<!here>",
@@ -228,58 +223,6 @@ def arguments(qualified: str, function: Callable[..., Any]) -> st.SearchStrategy
 
 # --- reading the result ----------------------------------------------------------------------
 
-_DATE_TOKEN = re.compile(
-    r"!date\^\d+\^(\{date_short_pretty\} at \{time\}\|\d{4}-\d\d-\d\d \d\d:\d\d UTC"
-    r"|\{date_long_pretty\}\|\d{4}-\d\d-\d\d)"
-)
-
-
-def _as_json(result: Any) -> Any:
-    if isinstance(result, Block):
-        return result.to_dict()
-    if isinstance(result, list):
-        return [_as_json(item) for item in result]
-    return result
-
-
-def mrkdwn_texts(result: Any, *, returned: bool = True) -> Iterator[str]:
-    """Every string Slack reads as mrkdwn: text objects, message text, returned strings."""
-    if isinstance(result, str):
-        if returned:  # a string a view returns, or a list of them (lines); not e.g. a channel
-            yield result
-    elif isinstance(result, list):
-        for item in result:
-            yield from mrkdwn_texts(item, returned=returned)
-    elif isinstance(result, Mapping):
-        text = result.get("text")
-        if isinstance(text, str) and result.get("type") in (None, "mrkdwn"):
-            yield text
-        for value in result.values():
-            yield from mrkdwn_texts(value, returned=False)
-
-
-def foreign_tokens(
-    text: str,
-    users: Sequence[str] = USERS,
-    channels: Sequence[str] = CHANNELS,
-    safe_links: Sequence[str] = SAFE_LINKS,
-) -> list[str]:
-    """The <...> tokens in `text` that the bot did not make from these ids and links."""
-    found = []
-    for match in re.finditer(r"<([^>]*)>?", text):
-        body = match.group(1)
-        if body.startswith("@") and body[1:] in users:
-            continue
-        if body.startswith("#") and body[1:] in channels:
-            continue
-        if _DATE_TOKEN.fullmatch(body):
-            continue
-        url = body.split("|", 1)[0].replace("&amp;", "&")
-        if url in safe_links:
-            continue
-        found.append(match.group(0))
-    return found
-
 
 def limit_problems(result: Any) -> list[str]:
     """Lengths and counts Slack would refuse in a returned view or message (slack_sdk.models).
@@ -331,7 +274,7 @@ def test_every_view_function_is_rendered_or_listed_with_a_reason() -> None:
 def test_no_user_string_becomes_a_mention_or_link(qualified: str, data: st.DataObject) -> None:
     function = view_functions()[qualified]
     kwargs = data.draw(arguments(qualified, function), label="arguments")
-    result = _as_json(function(**kwargs))
+    result = as_json(function(**kwargs))
     for text in mrkdwn_texts(result):
         assert not foreign_tokens(text), f"{qualified} let user text make {foreign_tokens(text)}"
     assert limit_problems(result) == []

@@ -15,10 +15,9 @@ from bot.services.common import Refusal
 from bot.views.feedback import project_close_cancelled_text, project_closed_text
 from storage import repositories as repo
 from storage.db import session_scope
-from tests.unit.bot.test_feedback_flow import CHLOE, PRIYA, TOM, answer, finished
-from tests.unit.bot.test_followups import LEAD, MONDAY, OWNER, TEAM, World, at
-from tests.unit.bot.test_followups import world as world
-from tests.unit.bot.test_mrkdwn_safety import foreign_tokens, mrkdwn_texts
+from tests.helpers.feedback import CHLOE, PRIYA, TOM, answer, finished
+from tests.helpers.followups import LEAD, MONDAY, OWNER, TEAM, World, at
+from tests.helpers.mrkdwn import foreign_tokens, mrkdwn_texts
 
 HOSTILE = (
     "<!channel> <!here|here> <@U0EVIL001> <#C0EVIL001> <http://evil.example|your bank> "

@@ -28,8 +28,9 @@ from bot.views.settings import SettingsInput
 from storage.db import make_engine, session_scope
 from storage.migrate import upgrade_to_head
 from storage.models import Outbox, Person
-from tests.pg import postgres_url, throwaway_database, throwaway_schema
-from tests.unit.storage.test_outbox import Clock, _runtime
+from tests.helpers.clock import Clock
+from tests.helpers.pg import postgres_url, throwaway_database, throwaway_schema
+from tests.helpers.runtime import make_runtime as _runtime
 
 TEAM = "T0SANDBOX"
 MONDAY = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from bot.domain.types import OutboxKind, OutboxState
@@ -11,8 +14,15 @@ from bot.runtime import Runtime
 from bot.services import checkins
 from storage.db import session_scope
 from storage.models import Outbox, Task
-from tests.unit.bot.test_home_refresh import OWNER, TEAM, approve, create, restate
-from tests.unit.bot.test_home_refresh import runtime as runtime
+from tests.helpers.delegations import OWNER, TEAM, approve, create, open_runtime, restate
+
+
+@pytest.fixture
+def runtime(tmp_path: Path) -> Iterator[Runtime]:
+    """A migrated SQLite database, a manual clock, and four people who have opened Home."""
+    with open_runtime(tmp_path) as opened:
+        yield opened
+
 
 # The owner's check-in time (10:00) on Thursday 12 March, London, which is UTC in March.
 THURSDAY_CHECKIN = dt.datetime(2026, 3, 12, 10, 0, tzinfo=dt.UTC)

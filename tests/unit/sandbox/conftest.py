@@ -2,41 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import threading
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from slack_sdk import WebClient
 from slack_sdk.signature import SignatureVerifier
 
 from sandbox.server import SandboxServer
-
-
-def bot_client(server: SandboxServer) -> WebClient:
-    """A WebClient for the sandbox with the bot token."""
-    return WebClient(base_url=server.api_url, token=server.workspace.bot_token)
-
-
-@dataclass
-class Received:
-    """One request the receiver got."""
-
-    path: str
-    headers: dict[str, str]
-    body: bytes
-    signature_valid: bool
-
-
-@dataclass
-class Receiver:
-    """A tiny app endpoint that checks Slack signatures and answers with `reply`."""
-
-    url: str
-    requests: list[Received] = field(default_factory=list)
-    reply: Callable[[Received], tuple[int, str]] = lambda r: (200, "")
+from tests.helpers.sandbox import Received, Receiver
 
 
 @pytest.fixture
@@ -74,8 +48,3 @@ def receiver(slack_sandbox: SandboxServer) -> Iterator[Receiver]:
     finally:
         httpd.shutdown()
         httpd.server_close()
-
-
-def json_reply(body: dict[str, object]) -> Callable[[Received], tuple[int, str]]:
-    """A receiver reply that answers 200 with this JSON body."""
-    return lambda _request: (200, json.dumps(body))

@@ -16,7 +16,7 @@ from slack_sdk.webhook import WebhookClient
 from sandbox.deliver import Deliverer
 from sandbox.server import SandboxServer
 from sandbox.socket_hub import NoSocketConnection
-from tests.unit.sandbox.conftest import Receiver, bot_client, json_reply
+from tests.helpers.sandbox import Receiver, bot_client, json_reply
 
 LEAD = "U0SBLENA1"
 PRIYA = "U0SBPRIY1"

@@ -7,7 +7,7 @@ from slack_sdk.errors import SlackApiError
 
 from sandbox.faults import Faults
 from sandbox.server import SandboxServer
-from tests.unit.sandbox.conftest import bot_client
+from tests.helpers.sandbox import bot_client
 
 GENERAL = "C0SBGENRL"
 

@@ -13,7 +13,7 @@ from slack_sdk.errors import SlackApiError
 
 from sandbox import oracle
 from sandbox.server import SandboxServer
-from tests.unit.sandbox.conftest import bot_client
+from tests.helpers.sandbox import bot_client
 
 LEAD = "U0SBLENA1"
 GENERAL = "C0SBGENRL"

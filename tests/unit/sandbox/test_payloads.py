@@ -13,7 +13,7 @@ from sandbox import oracle
 from sandbox.deliver import Deliverer
 from sandbox.payloads import element_state, state_values
 from sandbox.server import SandboxServer
-from tests.unit.sandbox.conftest import Receiver, bot_client
+from tests.helpers.sandbox import Receiver, bot_client
 
 LEAD = "U0SBLENA1"
 INBOUND = "slack_inbound_schema.json"

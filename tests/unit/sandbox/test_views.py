@@ -11,7 +11,7 @@ from slack_sdk.errors import SlackApiError
 from sandbox.clock import ManualClock
 from sandbox.server import SandboxServer
 from sandbox.state import TRIGGER_TTL
-from tests.unit.sandbox.conftest import bot_client
+from tests.helpers.sandbox import bot_client
 
 LEAD = "U0SBLENA1"
 

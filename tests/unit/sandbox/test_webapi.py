@@ -14,7 +14,7 @@ from slack_sdk.errors import SlackApiError
 
 from sandbox.server import SandboxServer
 from sandbox.workspace import Workspace
-from tests.unit.sandbox.conftest import bot_client
+from tests.helpers.sandbox import bot_client
 
 LEAD = "U0SBLENA1"
 PRIYA = "U0SBPRIY1"

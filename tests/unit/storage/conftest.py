@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,10 +11,7 @@ from sqlalchemy.orm import Session
 
 from storage.db import make_engine, make_session_factory
 from storage.migrate import upgrade_to_head
-from tests.pg import postgres_url, throwaway_database, throwaway_schema
-
-# A fixed instant instead of the wall clock, so every run writes the same timestamps.
-NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+from tests.helpers.pg import postgres_url, throwaway_database, throwaway_schema
 
 
 @pytest.fixture(scope="session")

@@ -19,7 +19,7 @@ from storage.db import (
 )
 from storage.migrate import upgrade_to_head
 from storage.models import Person
-from tests.unit.storage.conftest import NOW
+from tests.helpers.clock import NOW
 
 
 @pytest.mark.parametrize(

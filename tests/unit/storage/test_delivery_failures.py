@@ -13,9 +13,10 @@ from sandbox.server import SandboxServer
 from scheduler.sender import OutboxSender
 from storage import repositories as repo
 from storage.db import session_scope
-from tests.unit.storage.conftest import NOW
-from tests.unit.storage.helpers import person, task
-from tests.unit.storage.test_outbox import TEAM, Clock, _row, _runtime
+from tests.helpers.clock import NOW, Clock
+from tests.helpers.outbox import outbox_row
+from tests.helpers.runtime import TEAM, make_runtime
+from tests.helpers.storage import person, task
 
 LEAD, GONE = "U0SBLENA1", "U0SBDANA1"
 
@@ -23,7 +24,7 @@ LEAD, GONE = "U0SBLENA1", "U0SBDANA1"
 def test_undeliverable_brief_is_reported_to_the_lead(
     migrated_engine: Engine, slack_sandbox: SandboxServer
 ) -> None:
-    runtime = _runtime(migrated_engine, Clock(NOW))
+    runtime = make_runtime(migrated_engine, Clock(NOW))
     with session_scope(runtime.sessions) as session:
         lead, owner = person(session, TEAM, LEAD), person(session, TEAM, GONE)
         brief_task = task(session, TEAM, lead, owner, title="Acme <deck>")
@@ -44,7 +45,7 @@ def test_undeliverable_brief_is_reported_to_the_lead(
         runtime, client, worker="t", after_failed=functools.partial(tell_lead_of_failure, runtime)
     )
     sender.sweep()
-    failed = _row(runtime, brief_id)
+    failed = outbox_row(runtime, brief_id)
     assert (failed.state, failed.last_error) == (OutboxState.FAILED, "account_inactive")
     sender.sweep()
     [note] = slack_sandbox.messages(LEAD)
@@ -56,7 +57,7 @@ def test_undeliverable_brief_is_reported_to_the_lead(
 def test_a_failed_note_to_the_lead_does_not_loop(
     migrated_engine: Engine, slack_sandbox: SandboxServer
 ) -> None:
-    runtime = _runtime(migrated_engine, Clock(NOW))
+    runtime = make_runtime(migrated_engine, Clock(NOW))
     with session_scope(runtime.sessions) as session:
         lead, owner = person(session, TEAM, GONE), person(session, TEAM, "U0SBMARC1")
         lead_task = task(session, TEAM, lead, owner)

@@ -26,9 +26,9 @@ from storage import repositories as repo
 from storage.db import session_scope
 from storage.models import Person, StatusUpdate, Task
 from storage.outbox import ClaimedMessage
-from tests.unit.bot.test_home_service import _counting
-from tests.unit.storage.conftest import NOW
-from tests.unit.storage.test_outbox import Clock, _runtime
+from tests.helpers.clock import NOW, Clock
+from tests.helpers.runtime import make_runtime as _runtime
+from tests.helpers.statements import count_statements as _counting
 
 TEAM = "T1"
 DAY = dt.timedelta(days=1)

@@ -11,17 +11,21 @@ from bot.services.home import gather
 from bot.views.home import NeedKind
 from storage import repositories as repo
 from storage.db import session_scope
-from tests.unit.bot.test_home_service import NOW, TEAM, _counting, _seed
-from tests.unit.storage.test_outbox import Clock, _runtime
+from tests.helpers.clock import NOW, Clock
+from tests.helpers.home import seed_home
+from tests.helpers.runtime import make_runtime
+from tests.helpers.statements import count_statements
+
+TEAM = "T1"
 
 
 def test_home_gathers_the_same_on_sqlite_and_postgresql(migrated_engine: Engine) -> None:
-    runtime = _runtime(migrated_engine, Clock(NOW))
-    _seed(runtime, 30)
+    runtime = make_runtime(migrated_engine, Clock(NOW))
+    seed_home(runtime, 30, team=TEAM)
     with session_scope(runtime.sessions) as session:
         lead = repo.get_person(session=session, team_id=TEAM, slack_user_id="ULEAD")
         assert lead is not None
-        statements = _counting(migrated_engine)
+        statements = count_statements(migrated_engine)
         data = gather(runtime, session, TEAM, lead)
     assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 5
     assert len(data.delegated) == 30 and len(data.assigned) == 1

@@ -21,12 +21,12 @@ from storage import repositories as repo
 from storage.db import make_engine, session_scope
 from storage.migrate import upgrade_to_head
 from storage.models import ProcessedEvent
-from tests.unit.storage.conftest import NOW
-from tests.unit.storage.test_outbox import Clock, _runtime
+from tests.helpers.clock import NOW, Clock
+from tests.helpers.runtime import make_runtime
 
 
 def _received(engine: Engine, *events: tuple[str, str, dt.datetime]) -> None:
-    runtime = _runtime(engine, Clock(NOW))
+    runtime = make_runtime(engine, Clock(NOW))
     with session_scope(runtime.sessions) as session:
         for team_id, event_id, at in events:
             assert repo.mark_event_processed(
@@ -57,7 +57,7 @@ def test_ids_slack_may_still_retry_stay_and_older_ones_go_in_every_workspace(
         ("T1", "EvNow", NOW),
     )
     clock = Clock(NOW)
-    runtime = _runtime(migrated_engine, clock)
+    runtime = make_runtime(migrated_engine, clock)
 
     assert prune_processed_events(runtime) == 2
     assert _left(migrated_engine) == [("T1", "EvNow"), ("T1", "EvYesterday"), ("T2", "EvAnHourAgo")]
@@ -83,7 +83,7 @@ def test_a_backlog_goes_in_batches_and_what_one_run_leaves_the_next_takes(
         *((f"T{n % 2}", f"Ev{n:02d}", old + dt.timedelta(minutes=n)) for n in range(8)),
         ("T1", "EvFresh", NOW),
     )
-    runtime = _runtime(migrated_engine, Clock(NOW))
+    runtime = make_runtime(migrated_engine, Clock(NOW))
     deletes: list[str] = []
 
     def count(*args: Any) -> None:

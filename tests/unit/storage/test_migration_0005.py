@@ -8,7 +8,7 @@ from alembic import command
 from sqlalchemy.engine import Engine
 
 from storage.migrate import alembic_config, migration_connection, upgrade_to_head
-from tests.unit.storage.conftest import NOW
+from tests.helpers.clock import NOW
 
 
 def _upgrade(engine: Engine, revision: str) -> None:

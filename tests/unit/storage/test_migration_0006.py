@@ -8,7 +8,7 @@ from alembic import command
 from sqlalchemy.engine import Engine
 
 from storage.migrate import alembic_config, migration_connection
-from tests.unit.storage.conftest import NOW
+from tests.helpers.clock import NOW
 
 DROPPED = {
     "default_checkin_hour",

@@ -20,8 +20,8 @@ from storage.models import (
     decode_working_days,
     encode_working_days,
 )
-from tests.unit.storage.conftest import NOW
-from tests.unit.storage.helpers import DUE, person, task
+from tests.helpers.clock import NOW
+from tests.helpers.storage import DUE, person, task
 
 KOLKATA = dt.timezone(dt.timedelta(hours=5, minutes=30))
 

@@ -17,15 +17,15 @@ from scheduler.sender import OutboxSender
 from storage import repositories as repo
 from storage.db import session_scope
 from storage.models import Outbox
-from tests.unit.storage.conftest import NOW
-from tests.unit.storage.test_outbox import TEAM, Clock, _runtime
+from tests.helpers.clock import NOW, Clock
+from tests.helpers.runtime import TEAM, make_runtime
 
 ROWS = 1000
 RECIPIENTS = ("U0SBMARC1", "U0SBPRIY1", "U0SBCHLO1", "U0SBANA01")
 
 
 def _fill(engine: Engine, clock: Clock) -> None:
-    runtime = _runtime(engine, clock)
+    runtime = make_runtime(engine, clock)
     with session_scope(runtime.sessions) as session:
         for number in range(ROWS):
             repo.enqueue_outbox(
@@ -45,7 +45,7 @@ def _race(engine: Engine, sandbox: SandboxServer, clock: Clock) -> Counter[str]:
     """Three sweepers, each in its own thread, sweep until nothing is due; rows per worker."""
     senders = [
         OutboxSender(
-            _runtime(engine, clock),
+            make_runtime(engine, clock),
             WebClient(base_url=sandbox.api_url, token=sandbox.workspace.bot_token),
             worker=name,
             batch=25,

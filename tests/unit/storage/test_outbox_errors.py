@@ -24,9 +24,10 @@ from storage import repositories as repo
 from storage.db import session_scope
 from storage.models import Outbox
 from storage.outbox import claim_due
-from tests.unit.storage.conftest import NOW
-from tests.unit.storage.helpers import person, task
-from tests.unit.storage.test_outbox import TEAM, Clock, _row, _runtime
+from tests.helpers.clock import NOW, Clock
+from tests.helpers.outbox import outbox_row
+from tests.helpers.runtime import TEAM, make_runtime
+from tests.helpers.storage import person, task
 
 LEAD = "U0SBLENA1"
 OWNERS = ("U0SBMARC1", "U0SBPRIY1", "U0SBCHLO1")
@@ -149,7 +150,7 @@ def test_a_storm_of_transient_answers_loses_and_doubles_nothing(
 ) -> None:
     sandbox = make_slack_sandbox(validate=False)
     clock = Clock(NOW)
-    runtime = _runtime(migrated_engine, clock)
+    runtime = make_runtime(migrated_engine, clock)
     ids = _queue(runtime, 12)
     # 30 refusals over 12 rows: most rows are refused two or three times in a row; where Slack
     # says the call may have half-succeeded, half of them really did deliver the message.
@@ -163,7 +164,7 @@ def test_a_storm_of_transient_answers_loses_and_doubles_nothing(
         sender.close()
     assert _delivered(sandbox) == Counter({row_id: 1 for row_id in ids})
     for row_id in ids:
-        assert _row(runtime, row_id).state is OutboxState.SENT
+        assert outbox_row(runtime, row_id).state is OutboxState.SENT
     assert sandbox.messages(LEAD) == []  # nobody was told of a failure that did not happen
     refused = [c for c in sandbox.calls_to("chat.postMessage") if c.fault]
     assert len(refused) >= 24  # a row Slack did keep is found, not posted, on its next try
@@ -176,7 +177,7 @@ def test_a_permanent_answer_fails_at_once_and_the_lead_hears(
 ) -> None:
     sandbox = make_slack_sandbox(validate=False)
     clock = Clock(NOW)
-    runtime = _runtime(migrated_engine, clock)
+    runtime = make_runtime(migrated_engine, clock)
     [row_id] = _queue(runtime, 1)
     sandbox.faults.add("chat.postMessage", "error", error=code)
     sender = _sender(runtime, sandbox)
@@ -184,7 +185,7 @@ def test_a_permanent_answer_fails_at_once_and_the_lead_hears(
         _sweep_until_quiet(sender, clock)
     finally:
         sender.close()
-    failed = _row(runtime, row_id)
+    failed = outbox_row(runtime, row_id)
     assert (failed.state, failed.last_error, failed.attempts) == (OutboxState.FAILED, code, 1)
     [note] = sandbox.messages(LEAD)
     assert f"`{code}`" in note["text"]
@@ -195,7 +196,7 @@ def test_an_unknown_answer_is_retried_a_few_times_then_fails_visibly(
 ) -> None:
     sandbox = make_slack_sandbox(validate=False)
     clock = Clock(NOW)
-    runtime = _runtime(migrated_engine, clock)
+    runtime = make_runtime(migrated_engine, clock)
     [row_id] = _queue(runtime, 1)
     sandbox.faults.add("chat.postMessage", "error", error="brand_new_error", times=UNKNOWN_ATTEMPTS)
     sender = _sender(runtime, sandbox)
@@ -203,7 +204,7 @@ def test_an_unknown_answer_is_retried_a_few_times_then_fails_visibly(
         _sweep_until_quiet(sender, clock)
     finally:
         sender.close()
-    failed = _row(runtime, row_id)
+    failed = outbox_row(runtime, row_id)
     assert (failed.state, failed.last_error) == (OutboxState.FAILED, "brand_new_error")
     assert failed.attempts == UNKNOWN_ATTEMPTS
     assert sandbox.messages(OWNERS[0]) == []
@@ -216,14 +217,14 @@ def test_ratelimited_on_200_honours_retry_after_and_costs_no_attempt(
 ) -> None:
     sandbox = make_slack_sandbox(validate=False)
     clock = Clock(NOW)
-    runtime = _runtime(migrated_engine, clock)
+    runtime = make_runtime(migrated_engine, clock)
     [row_id] = _queue(runtime, 1)
     sandbox.faults.add("chat.postMessage", "error", error="ratelimited", retry_after=42)
     sandbox.faults.add("chat.postMessage", "error", error="ratelimited")  # no Retry-After
     sender = _sender(runtime, sandbox)
     try:
         sender.sweep()
-        waiting = _row(runtime, row_id)
+        waiting = outbox_row(runtime, row_id)
         assert (waiting.state, waiting.due_at, waiting.attempts) == (
             OutboxState.PENDING,
             NOW + dt.timedelta(seconds=42),
@@ -231,12 +232,12 @@ def test_ratelimited_on_200_honours_retry_after_and_costs_no_attempt(
         )
         clock.now = waiting.due_at
         sender.sweep()
-        assert _row(runtime, row_id).due_at == clock.now + dt.timedelta(seconds=5)  # backoff
+        assert outbox_row(runtime, row_id).due_at == clock.now + dt.timedelta(seconds=5)  # backoff
         clock.now += dt.timedelta(seconds=5)
         sender.sweep()
     finally:
         sender.close()
-    assert _row(runtime, row_id).state is OutboxState.SENT
+    assert outbox_row(runtime, row_id).state is OutboxState.SENT
     assert len(sandbox.messages(OWNERS[0])) == 1
 
 
@@ -252,7 +253,7 @@ def test_an_answer_lost_after_slack_took_the_message_does_not_double_it(
 ) -> None:
     sandbox = make_slack_sandbox(validate=False)
     clock = Clock(NOW)
-    runtime = _runtime(migrated_engine, clock)
+    runtime = make_runtime(migrated_engine, clock)
     [row_id] = _queue(runtime, 1)
     # Slack posts the message, then the connection drops, the client times out, or a 500.
     sandbox.faults.add("chat.postMessage", kind, accepted=True, delay=delay)
@@ -262,7 +263,7 @@ def test_an_answer_lost_after_slack_took_the_message_does_not_double_it(
     finally:
         sender.close()
     [message] = sandbox.messages(OWNERS[0])
-    sent = _row(runtime, row_id)
+    sent = outbox_row(runtime, row_id)
     assert (sent.state, sent.ts) == (OutboxState.SENT, message["ts"])
 
 
@@ -271,7 +272,7 @@ def test_a_failing_lookup_is_retried_not_fatal(
 ) -> None:
     sandbox = make_slack_sandbox(validate=False)
     clock = Clock(NOW)
-    runtime = _runtime(migrated_engine, clock)
+    runtime = make_runtime(migrated_engine, clock)
     [row_id] = _queue(runtime, 1)
     with session_scope(runtime.sessions) as session:
         claim_due(session=session, now=NOW, worker="dead", lease=LEASE, limit=1)
@@ -282,7 +283,7 @@ def test_a_failing_lookup_is_retried_not_fatal(
     sender = _sender(runtime, sandbox)
     try:
         sender.sweep()  # the lookup's connection drops
-        waiting = _row(runtime, row_id)
+        waiting = outbox_row(runtime, row_id)
         assert waiting.state is OutboxState.PENDING
         assert (waiting.last_error or "").startswith("network:")
         assert waiting.lease_until is not None  # the next attempt looks again first
@@ -290,7 +291,7 @@ def test_a_failing_lookup_is_retried_not_fatal(
     finally:
         sender.close()
     assert len(sandbox.messages(OWNERS[0])) == 1
-    assert _row(runtime, row_id).state is OutboxState.SENT
+    assert outbox_row(runtime, row_id).state is OutboxState.SENT
     assert sandbox.faults.armed == []
 
 
@@ -318,7 +319,7 @@ def test_thread_replies_are_looked_for_in_their_thread_and_only_when_reclaimed(
 ) -> None:
     sandbox = make_slack_sandbox(validate=False)
     clock = Clock(NOW)
-    runtime = _runtime(migrated_engine, clock)
+    runtime = make_runtime(migrated_engine, clock)
     [parent_id] = _queue(runtime, 1)
     first_reply = _queue_reply(runtime, parent_id)
     sender = _sender(runtime, sandbox)

@@ -13,8 +13,8 @@ from bot.domain.types import OutboxKind, OutboxState, TaskState
 from storage import repositories as repo
 from storage.db import make_engine, make_session_factory
 from storage.models import Outbox
-from tests.unit.storage.conftest import NOW
-from tests.unit.storage.helpers import DUE, person, task
+from tests.helpers.clock import NOW
+from tests.helpers.storage import DUE, person, task
 
 
 def test_outbox_unique_key_dedupes(session: Session) -> None:

@@ -10,15 +10,16 @@ from bot.domain.types import OutboxKind, OutboxState
 from sandbox.server import SandboxServer
 from scheduler.sender import OutboxSender
 from storage.outbox import ClaimedMessage
-from tests.unit.storage.conftest import NOW
-from tests.unit.storage.test_outbox import Clock, _enqueue, _row, _runtime
+from tests.helpers.clock import NOW, Clock
+from tests.helpers.outbox import enqueue_notice, outbox_row
+from tests.helpers.runtime import make_runtime
 
 
 def test_a_failing_hook_leaves_only_its_own_row_for_later(
     migrated_engine: Engine, slack_sandbox: SandboxServer
 ) -> None:
-    runtime = _runtime(migrated_engine, Clock(NOW))
-    ids = [_enqueue(runtime, "U0SBMARC1", f"message {n}") for n in range(3)]
+    runtime = make_runtime(migrated_engine, Clock(NOW))
+    ids = [enqueue_notice(runtime, "U0SBMARC1", f"message {n}") for n in range(3)]
     broken = ids[1]
 
     def hook(_session: Session, sent: ClaimedMessage) -> None:
@@ -35,7 +36,7 @@ def test_a_failing_hook_leaves_only_its_own_row_for_later(
         assert sender.sweep() == 3
     finally:
         sender.close()
-    states = {row_id: _row(runtime, row_id).state for row_id in ids}
+    states = {row_id: outbox_row(runtime, row_id).state for row_id in ids}
     assert states == {
         ids[0]: OutboxState.SENT,
         broken: OutboxState.CLAIMED,  # its lease runs out, and it is looked up by metadata

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from bot.domain.types import CheckinAnswer, OutboxKind, OutboxState, SurveyKind, UpdateSource
 from storage import repositories as repo
 from storage.models import Outbox, StatusUpdate, Survey
-from tests.unit.storage.conftest import NOW
-from tests.unit.storage.helpers import person, task
+from tests.helpers.clock import NOW
+from tests.helpers.storage import person, task
 
 TEAM = "T1"
 

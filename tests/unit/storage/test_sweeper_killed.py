@@ -27,8 +27,8 @@ from scheduler.sender import LEASE, OutboxSender
 from storage import repositories as repo
 from storage.db import make_engine, session_scope
 from storage.models import Outbox
-from tests.unit.storage.conftest import NOW
-from tests.unit.storage.test_outbox import TEAM, Clock, _runtime
+from tests.helpers.clock import NOW, Clock
+from tests.helpers.runtime import TEAM, make_runtime
 
 OWNER = "U0SBMARC1"
 KILLED = -signal.SIGKILL  # multiprocessing's exit code for a process killed by a signal
@@ -46,7 +46,7 @@ def _doomed_sweep(url: str, api_url: str, token: str, point: str) -> None:
         sender_module.mark_sent = _die  # type: ignore[attr-defined]
     else:
         client.api_call = _die  # type: ignore[method-assign]
-    OutboxSender(_runtime(engine, Clock(NOW)), client, worker="doomed").sweep()
+    OutboxSender(make_runtime(engine, Clock(NOW)), client, worker="doomed").sweep()
     os._exit(0)  # not reached when the kill point is hit
 
 
@@ -67,7 +67,7 @@ def _kill_a_sweeper(engine: Engine, sandbox: SandboxServer, point: str) -> None:
 
 
 def _queue(engine: Engine) -> int:
-    runtime = _runtime(engine, Clock(NOW))
+    runtime = make_runtime(engine, Clock(NOW))
     with session_scope(runtime.sessions) as session:
         row = repo.enqueue_outbox(
             session=session,
@@ -84,7 +84,7 @@ def _queue(engine: Engine) -> int:
         return row.id
 
 
-def _row(engine: Engine, row_id: int) -> Any:
+def outbox_row(engine: Engine, row_id: int) -> Any:
     with engine.connect() as db:
         return db.execute(
             sa.select(Outbox.state, Outbox.claimed_by, Outbox.ts).where(Outbox.id == row_id)
@@ -97,19 +97,19 @@ def test_a_killed_sweeper_leaves_work_that_is_finished_exactly_once(
 ) -> None:
     row_id = _queue(migrated_engine)
     _kill_a_sweeper(migrated_engine, slack_sandbox, point)
-    held = _row(migrated_engine, row_id)
+    held = outbox_row(migrated_engine, row_id)
     assert (held.state, held.claimed_by) == (OutboxState.CLAIMED, "doomed")
     assert len(slack_sandbox.messages(OWNER)) == (1 if point == "after_answer" else 0)
 
     # Within the lease nobody touches it; after it, the survivor finishes the job once.
     survivor = OutboxSender(
-        _runtime(migrated_engine, Clock(NOW + LEASE / 2)),
+        make_runtime(migrated_engine, Clock(NOW + LEASE / 2)),
         WebClient(base_url=slack_sandbox.api_url, token=slack_sandbox.workspace.bot_token),
         worker="survivor",
     )
     assert survivor.sweep() == 0
     survivor = OutboxSender(
-        _runtime(migrated_engine, Clock(NOW + LEASE * 2)),
+        make_runtime(migrated_engine, Clock(NOW + LEASE * 2)),
         WebClient(base_url=slack_sandbox.api_url, token=slack_sandbox.workspace.bot_token),
         worker="survivor",
     )
@@ -119,7 +119,7 @@ def test_a_killed_sweeper_leaves_work_that_is_finished_exactly_once(
         survivor.close()
     [message] = slack_sandbox.messages(OWNER)
     assert message["metadata"]["event_payload"]["outbox_id"] == row_id
-    done = _row(migrated_engine, row_id)
+    done = outbox_row(migrated_engine, row_id)
     assert (done.state, done.ts) == (OutboxState.SENT, message["ts"])
     assert len(slack_sandbox.calls_to("chat.postMessage")) == 1
 
@@ -167,7 +167,7 @@ def test_a_killed_sweeper_in_a_busy_dm_is_not_repeated(
     _chatter(sandbox, 250, "after")  # a busy DM: 250 newer messages before anyone takes over
 
     survivor = OutboxSender(
-        _runtime(migrated_engine, Clock(NOW + LEASE * 2)),
+        make_runtime(migrated_engine, Clock(NOW + LEASE * 2)),
         WebClient(base_url=sandbox.api_url, token=sandbox.workspace.bot_token),
         worker="survivor",
     )
@@ -181,7 +181,7 @@ def test_a_killed_sweeper_in_a_busy_dm_is_not_repeated(
         if (message.get("metadata") or {}).get("event_payload") == {"outbox_id": row_id}
     ]
     assert len(mine) == 1
-    done = _row(migrated_engine, row_id)
+    done = outbox_row(migrated_engine, row_id)
     assert (done.state, done.ts) == (OutboxState.SENT, mine[0]["ts"])
     assert len(sandbox.calls_to("chat.postMessage")) == 1
     read = [len(call.response["messages"]) for call in sandbox.calls_to("conversations.history")]
@@ -190,7 +190,7 @@ def test_a_killed_sweeper_in_a_busy_dm_is_not_repeated(
 
 def _queue_reply(engine: Engine, parent_id: int) -> int:
     """A reply in the thread of outbox row `parent_id`, as the lead's answer to a question."""
-    runtime = _runtime(engine, Clock(NOW))
+    runtime = make_runtime(engine, Clock(NOW))
     with session_scope(runtime.sessions) as session:
         row = repo.enqueue_outbox(
             session=session,
@@ -244,7 +244,7 @@ def test_a_killed_sweeper_in_a_busy_thread_is_not_repeated(
     sandbox = make_slack_sandbox(wall_clock=wall)
     client = WebClient(base_url=sandbox.api_url, token=sandbox.workspace.bot_token)
     parent_id = _queue(migrated_engine)
-    first = OutboxSender(_runtime(migrated_engine, Clock(NOW)), client, worker="first")
+    first = OutboxSender(make_runtime(migrated_engine, Clock(NOW)), client, worker="first")
     try:
         assert first.sweep() == 1  # the parent goes out two hours before the reply
     finally:
@@ -259,7 +259,7 @@ def test_a_killed_sweeper_in_a_busy_thread_is_not_repeated(
     _chatter(sandbox, 250, "after")  # and a busy DM besides
 
     survivor = OutboxSender(
-        _runtime(migrated_engine, Clock(NOW + LEASE * 2)), client, worker="survivor"
+        make_runtime(migrated_engine, Clock(NOW + LEASE * 2)), client, worker="survivor"
     )
     try:
         assert survivor.sweep() == 1
@@ -272,7 +272,7 @@ def test_a_killed_sweeper_in_a_busy_thread_is_not_repeated(
     ]
     assert len(mine) == 1
     assert mine[0]["thread_ts"] == parent["ts"]
-    done = _row(migrated_engine, reply_id)
+    done = outbox_row(migrated_engine, reply_id)
     assert (done.state, done.ts) == (OutboxState.SENT, mine[0]["ts"])
     replies = [c for c in sandbox.calls_to("chat.postMessage") if c.params.get("thread_ts")]
     assert len(replies) == 1  # the doomed sweeper's, and no other

@@ -10,9 +10,11 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import TracebackType
+
+from sandbox.server import SandboxServer
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -122,3 +124,24 @@ class BotProcess:
         if self.process is not None and self.process.poll() is None:
             self.process.kill()
             self.process.wait()
+
+
+# What the start_bot fixture gives: start a bot process (keyword arguments are extra env).
+BotFactory = Callable[..., BotProcess]
+
+
+def bot_env(sandbox: SandboxServer, tmp_path: Path, *, socket_mode: bool = False) -> dict[str, str]:
+    """Environment for a bot process that talks to `sandbox` and keeps data in tmp_path."""
+    workspace = sandbox.workspace
+    env = {
+        "SLACK_API_URL": sandbox.api_url,
+        "SLACK_BOT_TOKEN": workspace.bot_token,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.sqlite3'}",
+        "LOG_LEVEL": "INFO",
+        "SWEEP_INTERVAL_SECONDS": "1",
+    }
+    if socket_mode:
+        env["SLACK_APP_TOKEN"] = workspace.app_token
+    else:
+        env["SLACK_SIGNING_SECRET"] = workspace.signing_secret
+    return env

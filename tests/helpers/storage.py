@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from storage import repositories as repo
 from storage.models import Person, Task
-from tests.unit.storage.conftest import NOW
+from tests.helpers.clock import NOW
 
 DUE = dt.datetime(2026, 3, 13, 17, 0, tzinfo=dt.UTC)
 
