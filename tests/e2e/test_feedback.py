@@ -15,7 +15,6 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
 from bot.domain.types import OutboxKind, OutboxState, TaskState
 from bot.views.feedback import PROJECT_CLOSE_ACTION, SURVEY_OPEN_ACTION
@@ -23,6 +22,7 @@ from sandbox.deliver import Deliverer
 from sandbox.records import Call
 from sandbox.server import SandboxServer
 from storage import repositories as repo
+from storage.db import make_session_factory
 from storage.models import Outbox, Survey, SurveyResponse
 from tests.helpers.flows import LEAD, OWNER, click, stale_click, texts, wait_until
 from tests.helpers.messages import posts
@@ -37,7 +37,9 @@ RATINGS = {"clarity": "4", "skills_fit": "3", "challenge": "5", "rhythm_fit": "a
 def _seed(database: sa.Engine, owners: dict[str, TaskState], project: str = "Acme Q3") -> int:
     """A project of the lead with one approved task per owner, in the given states."""
     now = datetime.now(UTC)
-    with Session(database) as session, session.begin():
+    # BEGIN IMMEDIATE as the app does: the bot writes to this file meanwhile, and a deferred
+    # transaction that reads and then writes would fail at once if it committed in between.
+    with make_session_factory(database, sqlite_begin="IMMEDIATE")() as session, session.begin():
         lead = repo.upsert_person(session=session, team_id=TEAM, slack_user_id=LEAD, now=now)
         found = repo.create_project(
             session=session, team_id=TEAM, name=project, lead_id=lead.id, now=now

@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
 from bot.domain.types import CheckinAnswer, Health, OutboxKind, OutboxState, TaskState, UpdateSource
 from sandbox.deliver import Deliverer
 from sandbox.server import SandboxServer
 from storage import repositories as repo
+from storage.db import make_session_factory
 from storage.models import Person, StatusUpdate
 from tests.helpers.flows import LEAD, OWNER, open_modal, texts, wait_until
 
@@ -30,7 +30,9 @@ def _seed(database: sa.Engine) -> None:
     """Lena leads 14 active delegations and three waiting on her; Tom briefed her one."""
     now = datetime.now(UTC)
     today = now.date()
-    with Session(database) as session, session.begin():
+    # BEGIN IMMEDIATE as the app does: the bot writes to this file meanwhile, and a deferred
+    # transaction that reads and then writes would fail at once if it committed in between.
+    with make_session_factory(database, sqlite_begin="IMMEDIATE")() as session, session.begin():
         people = {
             user: repo.upsert_person(
                 session=session, team_id=TEAM, slack_user_id=user, tz="Europe/London", now=now

@@ -18,7 +18,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
 from bot.domain.types import TaskState
 from sandbox.deliver import Deliverer
@@ -26,6 +25,7 @@ from sandbox.payloads import iter_elements
 from sandbox.server import SandboxServer
 from sandbox.transport import Delivery, EnvelopeType, Outgoing
 from storage import repositories as repo
+from storage.db import make_session_factory
 from storage.models import Person, Survey, Task
 from tests.fuzz.surface import Kind, Surface, Target
 from tests.helpers.flows import LEAD, OWNER, submit, wait_until
@@ -144,7 +144,9 @@ class RecordingDeliverer(Deliverer):
 def _seed_project(database: sa.Engine, team_id: str) -> None:
     """A closed-ready project of the lead, plus a task between two others (the foreign task)."""
     now = datetime.now(UTC)
-    with Session(database) as session, session.begin():
+    # BEGIN IMMEDIATE as the app does: the bot writes to this file meanwhile, and a deferred
+    # transaction that reads and then writes would fail at once if it committed in between.
+    with make_session_factory(database, sqlite_begin="IMMEDIATE")() as session, session.begin():
 
         def person(user: str) -> Person:
             return repo.upsert_person(
