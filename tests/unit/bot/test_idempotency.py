@@ -41,8 +41,7 @@ from bot.views.profile import ProfileInput
 from bot.views.restatement import RestatementInput
 from bot.views.settings import SettingsInput
 from storage import repositories as repo
-from storage.db import make_engine, session_scope
-from storage.migrate import upgrade_to_head
+from storage.db import session_scope
 from storage.models import (
     AuditEvent,
     Outbox,
@@ -54,8 +53,9 @@ from storage.models import (
     Task,
 )
 from tests.helpers.clock import Clock
-from tests.helpers.pg import postgres_url, throwaway_database, throwaway_schema
+from tests.helpers.pg import postgres_url, throwaway_database
 from tests.helpers.runtime import make_runtime
+from tests.helpers.storage import migrated_engine
 
 TEAM = "T0SANDBOX"
 LEAD, OWNER, OTHER = "U0SBLENA1", "U0SBMARC1", "U0SBTOM01"
@@ -82,21 +82,12 @@ def pg_database() -> Iterator[str]:
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     """A migrated, empty database: a SQLite file, or a fresh PostgreSQL schema."""
-    if request.param == "sqlite":
-        made = make_engine(f"sqlite:///{tmp_path / 'idem.sqlite3'}")
-        upgrade_to_head(made)
-        try:
-            yield made
-        finally:
-            made.dispose()
-        return
-    with throwaway_schema(request.getfixturevalue("pg_database")) as url:
-        made = make_engine(url)
-        upgrade_to_head(made)
-        try:
-            yield made
-        finally:
-            made.dispose()
+    with migrated_engine(
+        request.param,
+        tmp_path / "idem.sqlite3",
+        lambda: str(request.getfixturevalue("pg_database")),
+    ) as made:
+        yield made
 
 
 @pytest.fixture

@@ -25,12 +25,12 @@ from bot.services.profiles import profile_form, save_profile
 from bot.services.settings import save_settings, settings_form
 from bot.views.profile import ProfileInput
 from bot.views.settings import SettingsInput
-from storage.db import make_engine, session_scope
-from storage.migrate import upgrade_to_head
+from storage.db import session_scope
 from storage.models import Outbox, Person
 from tests.helpers.clock import Clock
-from tests.helpers.pg import postgres_url, throwaway_database, throwaway_schema
+from tests.helpers.pg import postgres_url, throwaway_database
 from tests.helpers.runtime import make_runtime as _runtime
+from tests.helpers.storage import migrated_engine
 
 TEAM = "T0SANDBOX"
 MONDAY = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
@@ -55,21 +55,12 @@ def pg_database() -> Iterator[str]:
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     """A migrated, empty database: a SQLite file, or a fresh PostgreSQL schema."""
-    if request.param == "sqlite":
-        made = make_engine(f"sqlite:///{tmp_path / 'repeat.sqlite3'}")
-        upgrade_to_head(made)
-        try:
-            yield made
-        finally:
-            made.dispose()
-        return
-    with throwaway_schema(request.getfixturevalue("pg_database")) as url:
-        made = make_engine(url)
-        upgrade_to_head(made)
-        try:
-            yield made
-        finally:
-            made.dispose()
+    with migrated_engine(
+        request.param,
+        tmp_path / "repeat.sqlite3",
+        lambda: str(request.getfixturevalue("pg_database")),
+    ) as made:
+        yield made
 
 
 @pytest.fixture
